@@ -1,0 +1,49 @@
+"""Fields shared by the task forms."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField
+
+TRUE_VALUES = {"true", "1", "yes", "on", "y"}
+FALSE_VALUES = {"false", "0", "no", "off", "n"}
+
+
+def strict_bool(value: object) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_VALUES:
+        return True
+    if text in FALSE_VALUES:
+        return False
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
+class DecisionField(RadioField):
+    """A yes/no decision (同意/退回). Unlike BooleanField, anything but a clear yes or no is an error,
+    so an API call with "approved": "maybe" is refused instead of read as yes."""
+
+    def __init__(self, label=None, validators=None, yes=None, no=None, **kwargs):
+        choices = [("true", yes or _l("同意")), ("false", no or _l("不同意"))]
+        super().__init__(label, validators, choices=choices, coerce=str, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0] != "":
+            try:
+                self.data = strict_bool(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise ValueError(self.gettext("请选择是或否"))
+
+    def pre_validate(self, form):
+        if self.data is None:
+            raise ValueError(self.gettext("请选择是或否"))
+
+    def _value(self):
+        return "" if self.data is None else ("true" if self.data else "false")
+
+    def iter_choices(self):
+        current = self._value()
+        for value, label in self.choices:
+            yield (value, label, value == current, {})

@@ -1,0 +1,65 @@
+"""Budget performance management workflows (预算绩效管理) for a county finance bureau."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import build_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite as a real embedded database: WAL so readers never wait, a busy timeout so writers queue."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def select_locale() -> str:
+    from flask_login import current_user
+    chosen = request.cookies.get("lang")
+    if chosen in {"zh_CN", "en"}:
+        return chosen
+    return "zh_CN"
+
+
+def create_app(overrides: dict[str, object] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+            db.engine.dispose()  # reconnect so the pragmas apply to every pooled connection
+
+    from . import models  # noqa: F401  (register the tables)
+    from .api import api_bp
+    from .web import register_web
+    from .cli import register_cli
+    from .services import domain  # noqa: F401  (register process hooks)
+
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
+    app.register_blueprint(api_bp)
+    register_web(app)
+    register_cli(app)
+
+    from .worker import init_celery
+    init_celery(app)
+    return app

@@ -1,0 +1,164 @@
+"""The OpenAPI 3 document of the API at /api/v1/openapi.json.
+
+Written as data next to the views it describes; tests check that every API route appears here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from . import api_bp
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "Malformed JSON", 401: "Not authenticated", 403: "Not allowed", 404: "Not found",
+            409: "State conflict", 422: "Validation failed", 503: "Database unavailable"}
+    return {str(c): _json(_ref("Error"), text[c]) for c in codes}
+
+
+def _list_of(name: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["items", "total"],
+            "properties": {"items": {"type": "array", "items": _ref(name)}, "total": {"type": "integer"}}}
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_PAGING = [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+           {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}]
+_NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error", "message"], "properties": {
+        "error": {"type": "string"}, "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+    "Me": {"type": "object", "required": ["username", "name", "roles", "department"], "properties": {
+        "username": {"type": "string"}, "name": {"type": "string"},
+        "roles": {"type": "array", "items": {"type": "string"}}, "department": _NULLABLE_STR}},
+    "Process": {"type": "object", "required": ["key", "name", "version"], "properties": {
+        "key": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"}}},
+    "Task": {"type": "object", "required": ["id", "name", "title", "process", "instance_id", "project_id",
+                                            "department", "lane", "assignee", "created_at", "due_at"],
+             "properties": {
+                 "id": {"type": "integer"}, "name": {"type": "string"}, "title": {"type": "string"},
+                 "process": {"type": "string"}, "instance_id": {"type": "integer"},
+                 "project_id": {"type": ["integer", "null"]}, "department": _NULLABLE_STR,
+                 "lane": _NULLABLE_STR, "assignee": _NULLABLE_STR, "state": {"type": "string"},
+                 "created_at": {"type": "string", "format": "date-time"},
+                 "due_at": {"type": ["string", "null"], "format": "date-time"},
+                 "overdue": {"type": "boolean"},
+                 "completed_at": {"type": ["string", "null"], "format": "date-time"},
+                 "completed_by": _NULLABLE_STR}},
+    "InstanceSummary": {"type": "object", "required": ["id", "process", "status"], "properties": {
+        "id": {"type": "integer"}, "process": {"type": "string"},
+        "status": {"type": "string", "enum": ["running", "completed", "cancelled", "error"]}}},
+    "HistoryEntry": {"type": "object", "properties": {
+        "task": _NULLABLE_STR, "title": _NULLABLE_STR, "by": _NULLABLE_STR, "on_behalf_of": _NULLABLE_STR,
+        "at": {"type": "string", "format": "date-time"}, "action": {"type": "string"}, "opinion": _NULLABLE_STR}},
+    "Instance": {"type": "object", "required": ["id", "process", "version", "status", "project_id",
+                                                "ready_tasks", "history"], "properties": {
+        "id": {"type": "integer"}, "process": {"type": "string"}, "version": {"type": "integer"},
+        "status": {"type": "string", "enum": ["running", "completed", "cancelled", "error"]},
+        "project_id": {"type": ["integer", "null"]},
+        "ready_tasks": {"type": "array", "items": _ref("Task")},
+        "history": {"type": "array", "items": _ref("HistoryEntry")},
+        "data": {"type": "object", "description": "admin and performance_section only"}}},
+    "Project": {"type": "object", "required": ["id", "code", "name", "department", "fiscal_year", "amount",
+                                               "fund_source", "kind", "goal_status"], "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+        "department": {"type": "string"}, "competent_department": _NULLABLE_STR,
+        "fiscal_year": {"type": "integer"}, "amount": {"type": "number"},
+        "fund_source": {"type": "string", "enum": ["general", "fund", "state_capital"]},
+        "kind": {"type": "string", "enum": ["project", "policy"]},
+        "goal_status": {"type": "string", "enum": ["none", "in_review", "approved", "rejected"]},
+        "budget_decision": _NULLABLE_STR}},
+    "NewProject": {"type": "object", "required": ["code", "name", "department", "fiscal_year", "amount"],
+                   "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "department": {"type": "string"},
+        "competent_department": {"type": "string"}, "fiscal_year": {"type": "integer"},
+        "amount": {"type": "number", "exclusiveMinimum": 0},
+        "fund_source": {"type": "string", "enum": ["general", "fund", "state_capital"]},
+        "kind": {"type": "string", "enum": ["project", "policy"]}}},
+}
+
+_STD = (401, 404)
+PATHS: dict[str, Any] = {
+    "/auth/token": {
+        "post": {"summary": "Exchange username and password for a bearer token", "security": [],
+                 "requestBody": _body({"type": "object", "required": ["username", "password"], "properties": {
+                     "username": {"type": "string"}, "password": {"type": "string"}}}),
+                 "responses": {"200": _json({"type": "object", "required": ["token"], "properties": {
+                     "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
+                     **_errors(400, 401, 422)}},
+        "delete": {"summary": "Revoke the token of this request",
+                   "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
+    "/me": {"get": {"summary": "Who am I", "responses": {"200": _json(_ref("Me")), **_errors(401)}}},
+    "/processes": {"get": {"summary": "Deployed processes (latest versions)",
+                           "responses": {"200": _json(_list_of("Process")), **_errors(401)}}},
+    "/processes/{key}/instances": {"post": {
+        "summary": "Start an instance (admin, performance_section)",
+        "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": _body({"type": "object", "properties": {
+            "data": {"type": "object"}, "project_id": {"type": ["integer", "null"]}}}),
+        "responses": {"201": _json(_ref("InstanceSummary"), "Started"), **_errors(400, 401, 403, 404, 422)}}},
+    "/instances/{id}": {"get": {"summary": "An instance with its ready tasks and history", "parameters": [_ID],
+                                "responses": {"200": _json(_ref("Instance")), **_errors(*_STD)}}},
+    "/tasks": {"get": {
+        "summary": "Task queues: mine, group (claimable), done",
+        "parameters": [{"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["mine", "group", "done"]}},
+                       {"name": "process", "in": "query", "schema": {"type": "string"}},
+                       {"name": "project_id", "in": "query", "schema": {"type": "integer"}},
+                       {"name": "instance_id", "in": "query", "schema": {"type": "integer"}}, *_PAGING],
+        "responses": {"200": _json(_list_of("Task")), **_errors(401, 422)}}},
+    "/tasks/{id}": {"get": {"summary": "One task", "parameters": [_ID],
+                            "responses": {"200": _json(_ref("Task")), **_errors(*_STD)}}},
+    "/tasks/{id}/claim": {"post": {"summary": "Claim a group task", "parameters": [_ID],
+                                   "responses": {"200": _json(_ref("Task")), **_errors(401, 403, 404, 409)}}},
+    "/tasks/{id}/unclaim": {"post": {"summary": "Give a claimed task back to the group", "parameters": [_ID],
+                                     "responses": {"200": _json(_ref("Task")), **_errors(401, 403, 404, 409)}}},
+    "/tasks/{id}/complete": {"post": {
+        "summary": "Complete a task with the data of its form", "parameters": [_ID],
+        "requestBody": _body({"type": "object", "properties": {"data": {"type": "object"}}}),
+        "responses": {"200": _json({"type": "object", "required": ["instance", "next_tasks"], "properties": {
+            "instance": _ref("InstanceSummary"), "task": _ref("Task"),
+            "next_tasks": {"type": "array", "items": _ref("Task")}}}), **_errors(400, 401, 403, 404, 409, 422)}}},
+    "/projects": {
+        "get": {"summary": "Projects this user may see",
+                "parameters": [{"name": "fiscal_year", "in": "query", "schema": {"type": "integer"}},
+                               {"name": "department", "in": "query", "schema": {"type": "string"}}, *_PAGING],
+                "responses": {"200": _json(_list_of("Project")), **_errors(401, 422)}},
+        "post": {"summary": "Create a project (filers: own department only)", "requestBody": _body(_ref("NewProject")),
+                 "responses": {"201": _json(_ref("Project"), "Created"), **_errors(400, 401, 403, 409, 422)}}},
+    "/projects/{id}": {"get": {"summary": "A project", "parameters": [_ID],
+                               "responses": {"200": _json(_ref("Project")), **_errors(*_STD)}}},
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "预算绩效管理工作流 API", "version": "1.0.0",
+                 "description": "The contract of API.md: goal review, joint review, rectification, task queues."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(document())

@@ -1,0 +1,29 @@
+"""The project library."""
+from __future__ import annotations
+
+from flask import request
+
+from ..services import projects
+from . import api_bp
+from .auth import current_actor
+from .serialize import project_json
+from .util import int_arg, json_body, jsonify_ok, paging
+
+
+@api_bp.post("/projects")
+def create_project():
+    project = projects.create_project(current_actor(), json_body(required=True))
+    return jsonify_ok(project_json(project), 201)
+
+
+@api_bp.get("/projects")
+def list_projects():
+    limit, offset = paging()
+    page = projects.list_projects(current_actor(), fiscal_year=int_arg("fiscal_year"),
+                                  department=request.args.get("department") or None, limit=limit, offset=offset)
+    return jsonify_ok({"items": [project_json(p) for p in page.items], "total": page.total})
+
+
+@api_bp.get("/projects/<int:project_id>")
+def get_project(project_id: int):
+    return jsonify_ok(project_json(projects.get_project(current_actor(), project_id)))

@@ -1,0 +1,72 @@
+"""JSON shapes of API.md, built from models in one place."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..models import HumanTask, ProcessInstance, Project
+from ..services.history import InstanceView
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def task_json(task: HumanTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "name": task.name,
+        "title": task.title,
+        "process": task.process_key,
+        "instance_id": task.instance_id,
+        "project_id": task.project_id,
+        "department": task.department.code if task.department else None,
+        "lane": task.lane,
+        "assignee": task.owner,
+        "state": task.state,
+        "created_at": iso(task.created_at),
+        "due_at": iso(task.due_at),
+        "overdue": bool(task.due_at and task.state == "ready" and task.overdue_notified_at is not None),
+        "completed_at": iso(task.completed_at),
+        "completed_by": task.completed_by,
+    }
+
+
+def instance_summary(instance: ProcessInstance) -> dict[str, Any]:
+    return {"id": instance.id, "process": instance.process_key, "status": instance.status}
+
+
+def instance_json(view: InstanceView, data: dict[str, Any] | None) -> dict[str, Any]:
+    instance = view.instance
+    body = {
+        "id": instance.id,
+        "process": instance.process_key,
+        "version": instance.definition.version,
+        "status": instance.status,
+        "project_id": instance.project_id,
+        "created_at": iso(instance.created_at),
+        "completed_at": iso(instance.completed_at),
+        "ready_tasks": [task_json(t) for t in view.ready_tasks],
+        "history": [{"task": h.task, "title": h.title, "by": h.by, "on_behalf_of": h.on_behalf_of,
+                     "at": iso(h.at), "action": h.action, "opinion": h.opinion} for h in view.history],
+    }
+    if view.show_data:
+        body["data"] = data or {}
+    return body
+
+
+def project_json(project: Project) -> dict[str, Any]:
+    return {
+        "id": project.id,
+        "code": project.code,
+        "name": project.name,
+        "department": project.department.code,
+        "competent_department": project.competent_department.code if project.competent_department else None,
+        "fiscal_year": project.fiscal_year,
+        "amount": float(project.amount),
+        "fund_source": project.fund_source,
+        "kind": project.kind,
+        "is_new": project.is_new,
+        "goal_status": project.goal_status,
+        "budget_decision": project.budget_decision,
+    }

@@ -1,0 +1,104 @@
+"""Operator commands of API.md: departments, users, seed-demo, timers, processes."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+from .services import deployment, instances
+from .services.demo import seed_demo
+from .services.errors import DomainError
+from .services.org import create_department, create_user
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    raise click.ClickException(error.message)
+
+
+def register_cli(app: Flask) -> None:
+    departments = AppGroup("departments", help="Departments (部门).")
+    users = AppGroup("users", help="Users (用户).")
+    timers = AppGroup("timers", help="BPMN timers.")
+    processes = AppGroup("processes", help="BPMN process definitions.")
+
+    @departments.command("create")
+    @click.argument("code")
+    @click.argument("name")
+    @click.option("--parent", default=None, help="code of the parent department")
+    def departments_create(code: str, name: str, parent: str | None) -> None:
+        try:
+            create_department(code, name, parent)
+            db.session.commit()
+        except DomainError as error:
+            _fail(error)
+        click.echo(f"department {code} created")
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--password", required=True)
+    @click.option("--role", "roles", multiple=True, required=True)
+    @click.option("--department", default=None)
+    @click.option("--name", default=None)
+    @click.option("--email", default=None)
+    def users_create(username: str, password: str, roles: tuple[str, ...], department: str | None,
+                     name: str | None, email: str | None) -> None:
+        try:
+            create_user(username, password, list(roles), department, name, email)
+            db.session.commit()
+        except DomainError as error:
+            _fail(error)
+        click.echo(f"user {username} created")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Load the demo county (idempotent)."""
+        problems = deployment.deploy()
+        added = seed_demo()
+        click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+        for problem in problems:
+            click.echo(f"warning: not deployed: {problem}", err=True)
+
+    @timers.command("run")
+    @click.option("--now", "now_text", default=None, help="ISO 8601 time to run at (default: the real time)")
+    def timers_run(now_text: str | None) -> None:
+        """Fire every timer due at that time and exit."""
+        moment = None
+        if now_text:
+            try:
+                moment = datetime.fromisoformat(now_text)
+            except ValueError as error:
+                raise click.BadParameter(f"not an ISO 8601 time: {now_text}") from error
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+        fired = instances.fire_due_timers(moment)
+        click.echo(f"fired {fired} timers")
+
+    @processes.command("check")
+    def processes_check() -> None:
+        """Parse every BPMN/DMN file; report the file and element of each problem."""
+        from .engine import parse_dirs
+        result = parse_dirs(app.config["BPMN_DIRS"])
+        for key, process in sorted(result.processes.items()):
+            click.echo(f"ok  {key} ({process.source_file})")
+        for problem in result.problems:
+            click.echo(f"ERR {problem}", err=True)
+        if result.problems:
+            raise SystemExit(1)
+
+    @processes.command("deploy")
+    def processes_deploy() -> None:
+        """Deploy new versions of changed BPMN/DMN files."""
+        problems = deployment.deploy(force=True)
+        for d in deployment.latest_definitions():
+            click.echo(f"{d.key} v{d.version} {d.sha256[:12]}")
+        for problem in problems:
+            click.echo(f"ERR {problem}", err=True)
+        if problems:
+            raise SystemExit(1)
+
+    for group in (departments, users, timers, processes):
+        app.cli.add_command(group)

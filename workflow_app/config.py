@@ -1,0 +1,87 @@
+"""Configuration read from the environment.
+
+Every setting a deployment changes comes from an environment variable so that several gunicorn
+workers and Celery workers on several machines share one configuration and keep nothing in memory.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_secret_key(instance_path: Path) -> str:
+    """A random key kept in instance/ so that sessions survive restarts of the embedded default."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    return key
+
+
+def build_config(instance_path: Path) -> dict[str, object]:
+    """Return the Flask config mapping for this process."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'workflow.sqlite'}"
+    # psycopg 3 is the PostgreSQL driver; accept the plain postgresql:// form operators write.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    bpmn_dirs = [str(PROJECT_ROOT / "bpmn")]
+    extra = os.environ.get("BPMN_DIRS", "")
+    bpmn_dirs += [d for d in extra.split(os.pathsep) if d]
+
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _default_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", ""),
+        "BPMN_DIRS": bpmn_dirs,
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance_path / "uploads"),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # API bearer tokens live this long (hours); they can also be revoked.
+        "API_TOKEN_HOURS": _env_int("API_TOKEN_HOURS", 12),
+        # Joint review: how many experts are drawn, and an optional seed for reproducible draws.
+        "EXPERTS_PER_REVIEW": _env_int("EXPERTS_PER_REVIEW", 3),
+        "EXPERT_DRAW_SEED": os.environ.get("EXPERT_DRAW_SEED") or None,
+        # Deadlines per task (days). BPMN timers read them through the `due_in` helper.
+        "TASK_DUE_DAYS": {
+            "draft_goals": _env_int("DUE_DAYS_DRAFT", 10),
+            "dept_signoff": _env_int("DUE_DAYS_SIGNOFF", 3),
+            "formal_check": _env_int("DUE_DAYS_REVIEW", 7),
+            "finance_review": _env_int("DUE_DAYS_REVIEW", 7),
+            "authority_review": _env_int("DUE_DAYS_REVIEW", 7),
+            "expert_review": _env_int("DUE_DAYS_REVIEW", 7),
+            "consolidate": _env_int("DUE_DAYS_REVIEW", 7),
+            "revise_goals": _env_int("DUE_DAYS_REVISION", 5),
+            "final_review": _env_int("DUE_DAYS_REVIEW", 7),
+        },
+        "TASK_DUE_DAYS_DEFAULT": _env_int("DUE_DAYS_DEFAULT", 7),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _env_int("SMTP_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@czj.example.gov.cn"),
+        "JSON_AS_ASCII": False,
+    }

@@ -1,0 +1,196 @@
+"""Parsing, validating and versioning BPMN/DMN files.
+
+Files are parsed once per content hash (per process); each process's serialized spec is hashed and a
+new version is deployed only when that hash is new. Instances run on the spec version they started
+with, restored from the database and cached in memory by definition id (specs are immutable).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, VALIDATOR
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+log = logging.getLogger(__name__)
+
+# One registry for specs and workflows; converters are stateless.
+REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+@dataclass
+class ParsedProcess:
+    key: str
+    name: str
+    source_file: str
+    source_xml: str
+    spec_json: bytes
+    sha256: str
+
+
+@dataclass
+class DmnFile:
+    key: str
+    name: str
+    source_file: str
+    source_xml: str
+    sha256: str
+
+
+@dataclass
+class ParseResult:
+    processes: dict[str, ParsedProcess] = field(default_factory=dict)
+    decisions: dict[str, DmnFile] = field(default_factory=dict)
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ValidationException):
+        parts = [str(error).split("\n")[0]]
+        if getattr(error, "id", None):
+            parts.append(f"element id={error.id}")
+        if getattr(error, "line_number", None):
+            parts.append(f"line {error.line_number}")
+        return "; ".join(parts)
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+def _source_files(dirs: list[str]) -> tuple[list[Path], list[Path]]:
+    bpmn: list[Path] = []
+    dmn: list[Path] = []
+    for d in dirs:
+        base = Path(d)
+        if base.is_dir():
+            bpmn += sorted(base.glob("*.bpmn"))
+            dmn += sorted(base.glob("*.dmn"))
+    return bpmn, dmn
+
+
+def bundle_hash(dirs: list[str]) -> str:
+    """A hash of every file's name and bytes: if it is unchanged, nothing needs parsing."""
+    digest = hashlib.sha256()
+    bpmn, dmn = _source_files(dirs)
+    for path in bpmn + dmn:
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _strip_locations(obj: Any) -> Any:
+    """Drop file paths from a spec dict so the hash depends on content, not on where the clone lives."""
+    if isinstance(obj, dict):
+        return {k: _strip_locations(v) for k, v in obj.items() if k not in {"file"}}
+    if isinstance(obj, list):
+        return [_strip_locations(v) for v in obj]
+    return obj
+
+
+def _process_name(path: Path, key: str) -> str:
+    tree = etree.parse(str(path))
+    found = tree.xpath("//*[local-name()='process'][@id=$key]/@name", key=key)
+    return str(found[0]) if found else key
+
+
+def parse_dirs(dirs: list[str]) -> ParseResult:
+    """Parse every BPMN and DMN file; a file that does not parse is reported and left out."""
+    result = ParseResult()
+    bpmn_files, dmn_files = _source_files(dirs)
+
+    good_bpmn: list[Path] = []
+    good_dmn: list[Path] = []
+    # Validate each file alone first, so that one broken file cannot hide the others.
+    for path in dmn_files:
+        try:
+            probe = SpiffBpmnParser(validator=VALIDATOR)
+            probe.add_dmn_file(str(path))
+            good_dmn.append(path)
+        except Exception as error:  # any parse failure: report and skip the file
+            result.problems.append(FileProblem(str(path), _describe(error)))
+    for path in bpmn_files:
+        try:
+            probe = SpiffBpmnParser(validator=VALIDATOR)
+            probe.add_bpmn_file(str(path))
+            good_bpmn.append(path)
+        except Exception as error:
+            result.problems.append(FileProblem(str(path), _describe(error)))
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_dmn_files([str(p) for p in good_dmn])
+    parser.add_bpmn_files([str(p) for p in good_bpmn])
+
+    for path in good_dmn:
+        xml = path.read_text(encoding="utf-8")
+        result.decisions[path.stem] = DmnFile(
+            key=path.stem, name=path.stem, source_file=path.name, source_xml=xml,
+            sha256=hashlib.sha256(xml.encode()).hexdigest(),
+        )
+
+    for path in good_bpmn:
+        xml = path.read_text(encoding="utf-8")
+        for key in parser.get_process_ids():
+            process_parser = parser.get_process_parser(key)
+            if Path(process_parser.filename).resolve() != path.resolve():
+                continue
+            if not process_parser.process_executable:
+                continue
+            try:
+                spec = parser.get_spec(key)
+                subprocess_specs = parser.get_subprocess_specs(key)
+                spec_dict = {
+                    "spec": REGISTRY.convert(spec),
+                    "subprocess_specs": {name: REGISTRY.convert(s) for name, s in subprocess_specs.items()},
+                }
+            except Exception as error:
+                result.problems.append(FileProblem(str(path), f"process {key}: {_describe(error)}"))
+                continue
+            canonical = orjson.dumps(_strip_locations(spec_dict), option=orjson.OPT_SORT_KEYS)
+            result.processes[key] = ParsedProcess(
+                key=key, name=_process_name(path, key), source_file=path.name, source_xml=xml,
+                spec_json=orjson.dumps(spec_dict), sha256=hashlib.sha256(canonical).hexdigest(),
+            )
+    for problem in result.problems:
+        log.error("BPMN not deployed: %s", problem)
+    return result
+
+
+class SpecCache:
+    """Restored specs by definition id. Specs never change once deployed, so this is safe to share."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, definition_id: int, load_json: Callable[[], bytes | None]) -> tuple[Any, dict[str, Any]]:
+        cached = self._specs.get(definition_id)
+        if cached is not None:
+            return cached
+        spec_json = load_json()
+        if spec_json is None:
+            raise ValueError(f"definition {definition_id} has no executable spec")
+        data = orjson.loads(spec_json)
+        spec = REGISTRY.restore(data["spec"])
+        subprocess_specs = {name: REGISTRY.restore(s) for name, s in data["subprocess_specs"].items()}
+        with self._lock:
+            self._specs[definition_id] = (spec, subprocess_specs)
+        return spec, subprocess_specs
+
+
+SPEC_CACHE = SpecCache()

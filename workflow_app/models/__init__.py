@@ -1,0 +1,11 @@
+"""The data model. Import models from here so that Alembic sees every table."""
+from .org import ApiToken, Department, Role, User
+from .project import FundSource, GoalStatus, Project, ProjectKind
+from .workflow import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from .audit import AuditEvent
+from .notification import Notification
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
+    "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
+]

@@ -1,0 +1,112 @@
+"""People and departments: who works here, in which department, with which roles."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    """The roles of API.md; they are also the BPMN lane names."""
+
+    DEPARTMENT_FILER = "department_filer"
+    DEPARTMENT_HEAD = "department_head"
+    FINANCE_BUSINESS = "finance_business"
+    PERFORMANCE_SECTION = "performance_section"
+    EXPERT = "expert"
+    THIRD_PARTY = "third_party"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [r.value for r in cls]
+
+
+# Lanes whose role only counts inside the project's (or the named) department.
+DEPARTMENT_SCOPED_ROLES = frozenset({Role.DEPARTMENT_FILER.value, Role.DEPARTMENT_HEAD.value})
+# Roles that oversee every department's processes.
+BUREAU_WIDE_ROLES = frozenset({Role.PERFORMANCE_SECTION.value, Role.ADMIN.value})
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Department {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    # Roles as a comma separated list: a user has a handful at most and we never query by one alone
+    # except for expert draws, which scan the small expert pool.
+    roles_csv: Mapped[str] = mapped_column("roles", String(300), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+    @property
+    def roles(self) -> list[str]:
+        return [r for r in self.roles_csv.split(",") if r]
+
+    @roles.setter
+    def roles(self, values: list[str]) -> None:
+        self.roles_csv = ",".join(sorted(set(values)))
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    @property
+    def department_code(self) -> str | None:
+        return self.department.code if self.department else None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored, so a leaked database leaks no token."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,118 @@
+"""Process definitions, running instances and the human task table the inboxes read."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .org import Department
+from .types import UTCDateTime, utcnow
+
+
+class ProcessDefinition(db.Model):
+    """One deployed version of a BPMN process (or DMN file).
+
+    `sha256` identifies the content: the same content is never deployed twice, and a running
+    instance keeps the version it started with.
+    """
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "sha256", name="uq_process_definitions_key_sha256"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="bpmn")  # bpmn | dmn
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str] = mapped_column(String(300))
+    # The XML of the process's own file, so the diagram of an old version can still be drawn.
+    source_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    # Serialized SpiffWorkflow spec and the specs of the processes it calls (JSON, orjson bytes).
+    spec_json: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InstanceStatus(str, enum.Enum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class ProcessInstance(db.Model):
+    __tablename__ = "process_instances"
+    __table_args__ = (Index("ix_process_instances_timer", "status", "next_timer_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=InstanceStatus.RUNNING.value)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    # The department that owns the work (the project's, or the starter's for processes without one).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Workflow state without its spec (orjson bytes); the spec comes from the definition.
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    # Bumped by every change; the write lock of one instance is taken by updating it.
+    lock_version: Mapped[int] = mapped_column(default=0)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+
+
+class TaskState(str, enum.Enum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class HumanTask(db.Model):
+    """One row per manual task that is or was ready.
+
+    Inboxes query this table with indexes and never deserialize workflows. The row of a task that is
+    completed stays, so that "done by me" and the history have a stable id to point at.
+    """
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_guid"),
+        Index("ix_human_tasks_ready_lane", "state", "lane", "department_id"),
+        Index("ix_human_tasks_ready_assignee", "state", "assignee"),
+        Index("ix_human_tasks_ready_claimed", "state", "claimed_by"),
+        Index("ix_human_tasks_completed_by", "completed_by", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    task_guid: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(100))  # BPMN id, e.g. draft_goals
+    title: Mapped[str] = mapped_column(String(200))
+    process_key: Mapped[str] = mapped_column(String(100))
+    form: Mapped[str | None] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(50))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64))   # fixed by the model (e.g. one expert)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12), default=TaskState.READY.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+
+    instance: Mapped[ProcessInstance] = relationship()
+    department: Mapped["Department | None"] = relationship(lazy="joined")
+
+    @property
+    def owner(self) -> str | None:
+        """Who holds the task now: the fixed assignee, or whoever claimed it."""
+        return self.assignee or self.claimed_by

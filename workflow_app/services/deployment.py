@@ -1,0 +1,93 @@
+"""Deploying the BPMN/DMN files as versioned process definitions.
+
+Each process (and worker) parses the files once per content hash; a changed process gets a new
+version row, an unchanged one keeps its version, and a file that fails to parse is left out with the
+problem logged, so the last good version keeps serving.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..engine import FileProblem, bundle_hash, parse_dirs
+from ..extensions import db
+from ..models import ProcessDefinition
+from .errors import NotFound
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_deployed: dict[str, str] = {}   # database URL -> bundle hash deployed by this process
+_problems: dict[str, list[FileProblem]] = {}
+
+
+def deploy(dirs: list[str] | None = None, *, force: bool = False) -> list[FileProblem]:
+    """Parse the BPMN folders (if their content changed) and store new versions. Returns the problems."""
+    dirs = dirs or current_app.config["BPMN_DIRS"]
+    db_url = str(db.engine.url)
+    digest = bundle_hash(dirs)
+    with _lock:
+        if not force and _deployed.get(db_url) == digest:
+            return _problems.get(db_url, [])
+        result = parse_dirs(dirs)
+        for item in list(result.processes.values()) + list(result.decisions.values()):
+            _store_version(item, kind="bpmn" if hasattr(item, "spec_json") else "dmn")
+        db.session.commit()
+        _deployed[db_url] = digest
+        _problems[db_url] = result.problems
+        return result.problems
+
+
+def _store_version(item, kind: str) -> None:
+    latest = db.session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.key == item.key)
+        .order_by(ProcessDefinition.version.desc()).limit(1)
+    ).first()
+    if latest is not None and latest.sha256 == item.sha256:
+        return
+    known = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key == item.key, ProcessDefinition.sha256 == item.sha256)).first()
+    if known is not None:
+        return  # an older content came back; the version that has it stays as it is
+    next_version = (latest.version + 1) if latest else 1
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProcessDefinition(
+                key=item.key, kind=kind, name=item.name, version=next_version, sha256=item.sha256,
+                source_file=item.source_file, source_xml=item.source_xml,
+                spec_json=getattr(item, "spec_json", None),
+            ))
+        log.info("deployed %s version %s", item.key, next_version)
+    except IntegrityError:
+        # Another worker deployed the same content at the same moment: theirs is as good as ours.
+        log.info("%s was deployed concurrently", item.key)
+
+
+def ensure_deployed() -> None:
+    deploy()
+
+
+def latest_definition(key: str) -> ProcessDefinition:
+    ensure_deployed()
+    definition = db.session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.kind == "bpmn")
+        .order_by(ProcessDefinition.version.desc()).limit(1)
+    ).first()
+    if definition is None:
+        raise NotFound(f"没有名为 {key} 的流程")
+    return definition
+
+
+def latest_definitions() -> list[ProcessDefinition]:
+    ensure_deployed()
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .where(ProcessDefinition.kind == "bpmn").group_by(ProcessDefinition.key).subquery())
+    return list(db.session.scalars(
+        select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
+                                       & (ProcessDefinition.version == newest.c.v))
+        .order_by(ProcessDefinition.key)
+    ))

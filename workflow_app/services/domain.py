@@ -1,0 +1,1 @@
+"""Imports the domain modules so that their process hooks are registered."""

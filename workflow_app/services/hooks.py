@@ -1,0 +1,62 @@
+"""Process-specific behaviour around the generic engine calls.
+
+The generic service starts instances and completes tasks for any model. A domain module (the goal
+review, rectification) registers hooks for its process key to store domain rows (goal versions,
+opinions), add decision fields to the task data, and react when the workflow moves on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forms import TaskForm
+
+    from ..engine import FiredTimer, WorkflowRun
+    from ..models import HumanTask, ProcessInstance, Project, User
+
+
+@dataclass
+class Completion:
+    """Everything a hook needs to know about one task completion."""
+
+    actor: User
+    on_behalf_of: str | None
+    task: HumanTask
+    instance: ProcessInstance
+    project: Project | None
+    form: TaskForm
+    task_data: dict[str, Any] = field(default_factory=dict)
+    opinion: str | None = None
+
+
+class ProcessHooks:
+    """Override what a process needs; the defaults do nothing."""
+
+    def form_context(self, task: HumanTask, project: Project | None) -> dict[str, Any]:
+        """Extra keyword arguments for the task's form (e.g. the control amount to check against)."""
+        return {}
+
+    def before_start(self, actor: User, project: Project | None, data: dict[str, Any]) -> None:
+        pass
+
+    def before_complete(self, completion: Completion) -> None:
+        """Validate across fields and tables, store domain rows, fill `completion.task_data`."""
+
+    def after_step(self, instance: ProcessInstance, run: WorkflowRun, completion: Completion | None) -> None:
+        """Called after every engine step (start, completion, timers), inside the same transaction."""
+
+    def on_timers(self, instance: ProcessInstance, fired: list[FiredTimer]) -> None:
+        pass
+
+
+_registry: dict[str, ProcessHooks] = {}
+_default = ProcessHooks()
+
+
+def register(process_key: str, hooks: ProcessHooks) -> None:
+    _registry[process_key] = hooks
+
+
+def hooks_for(process_key: str) -> ProcessHooks:
+    return _registry.get(process_key, _default)

@@ -1,0 +1,370 @@
+"""Starting instances, completing tasks and firing timers: the generic engine service.
+
+Every change to an instance happens inside one transaction that first takes the instance's write
+lock (an UPDATE of its lock_version: a row lock on PostgreSQL, the write lock on SQLite), then loads
+the state, runs the engine, writes the state and the human task rows, and records the audit event.
+Any failure rolls all of it back, so nothing is ever half-saved.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+import forms
+from ..engine import SPEC_CACHE, EngineError, TaskNotReady, WorkflowRun, frozen_at, make_script_engine, now
+from ..extensions import db
+from ..models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, Project, TaskState, User
+from . import audit, deployment, policy
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .hooks import Completion, hooks_for
+from .notifications import notify, task_candidates
+from .transaction import transactional
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+RESERVED_DATA_KEYS = {"due_in", "typename"}
+
+
+def script_engine():
+    """One restricted script engine per app (it is stateless; the settings are the app's)."""
+    app = current_app._get_current_object()
+    engine = app.extensions.get("workflow_script_engine")
+    if engine is None:
+        engine = make_script_engine(app.config["TASK_DUE_DAYS"], app.config["TASK_DUE_DAYS_DEFAULT"])
+        app.extensions["workflow_script_engine"] = engine
+    return engine
+
+
+def _spec_of(definition: ProcessDefinition):
+    return SPEC_CACHE.get(definition.id, lambda: db.session.scalar(
+        select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id)))
+
+
+def load_run(instance: ProcessInstance) -> WorkflowRun:
+    spec, subprocess_specs = _spec_of(instance.definition)
+    return WorkflowRun.load(instance.state, spec, subprocess_specs, script_engine())
+
+
+def check_start_data(data: Any) -> dict[str, Any]:
+    """Start data becomes task data: keys must be plain names, and nothing may shadow engine internals."""
+    if not isinstance(data, dict):
+        raise Invalid("data 必须是对象", {"data": ["必须是 JSON 对象"]})
+    bad = [k for k in data if not isinstance(k, str) or not _IDENTIFIER.match(k) or k in RESERVED_DATA_KEYS]
+
+    def has_typename(value: Any) -> bool:
+        if isinstance(value, dict):
+            return "typename" in value or any(has_typename(v) for v in value.values())
+        if isinstance(value, list):
+            return any(has_typename(v) for v in value)
+        return False
+
+    if bad or has_typename(data):
+        raise Invalid("数据字段名无效", {"data": [f"不允许的字段名: {', '.join(map(str, bad)) or 'typename'}"]})
+    return data
+
+
+# -- locking ------------------------------------------------------------------------------------
+def lock_instance(instance_id: int) -> ProcessInstance:
+    """Take the instance's write lock and return it freshly loaded (never a stale identity-map copy)."""
+    result = db.session.execute(
+        update(ProcessInstance).where(ProcessInstance.id == instance_id)
+        .values(lock_version=ProcessInstance.lock_version + 1)
+    )
+    if result.rowcount == 0:
+        raise NotFound("流程实例不存在")
+    return db.session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+# -- task rows ----------------------------------------------------------------------------------
+def _department_for(scope: str, instance: ProcessInstance, project: Project | None) -> int | None:
+    if scope == "competent" and project is not None:
+        return project.authority_department.id
+    return instance.department_id
+
+
+def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Project | None) -> list[HumanTask]:
+    """Make the ready rows of the instance match the engine's ready manual tasks. Returns new rows."""
+    ready = {t.guid: t for t in run.ready_tasks()}
+    existing = {row.task_guid: row for row in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY.value))}
+    moment = now()
+    for guid, row in existing.items():
+        if guid not in ready:
+            row.state = TaskState.CANCELLED.value
+            row.completed_at = moment
+        elif row.due_at != ready[guid].due_at:
+            row.due_at = ready[guid].due_at
+    created = []
+    for guid, task in ready.items():
+        if guid in existing:
+            continue
+        row = HumanTask(
+            instance_id=instance.id, task_guid=guid, name=task.bpmn_id, title=task.title,
+            process_key=instance.process_key, form=task.form, lane=task.lane,
+            department_id=_department_for(task.department_scope, instance, project),
+            project_id=instance.project_id, assignee=task.assignee, state=TaskState.READY.value,
+            created_at=moment, due_at=task.due_at,
+        )
+        db.session.add(row)
+        created.append(row)
+    if created:
+        db.session.flush()
+        for row in created:
+            notify(task_candidates(row), "new_task", f"新待办：{row.title}", instance_id=instance.id, task_id=row.id)
+    return created
+
+
+def _save(instance: ProcessInstance, run: WorkflowRun) -> None:
+    instance.state = run.dump()
+    instance.next_timer_at = run.next_timer_at()
+    instance.updated_at = now()
+    if run.is_completed and instance.status == InstanceStatus.RUNNING.value:
+        instance.status = InstanceStatus.COMPLETED.value
+        instance.completed_at = instance.updated_at
+
+
+# -- start --------------------------------------------------------------------------------------
+@dataclass
+class Started:
+    instance: ProcessInstance
+    tasks: list[HumanTask]
+
+
+def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project: Project | None) -> Started:
+    """Start an instance inside the caller's transaction (domain services wrap this)."""
+    definition = deployment.latest_definition(key)
+    data = check_start_data(data)
+    hooks = hooks_for(key)
+    hooks.before_start(actor, project, data)
+    spec, subprocess_specs = _spec_of(definition)
+    try:
+        run = WorkflowRun.start(spec, subprocess_specs, data, script_engine())
+    except EngineError as error:
+        raise Invalid(f"流程无法启动：{error}", {"data": [str(error)]}) from error
+    instance = ProcessInstance(
+        definition_id=definition.id, definition=definition, process_key=key,
+        status=InstanceStatus.RUNNING.value, project_id=project.id if project else None,
+        department_id=project.department_id if project else actor.department_id,
+        started_by_id=actor.id, state=b"{}", created_at=now(),
+    )
+    db.session.add(instance)
+    db.session.flush()
+    _save(instance, run)
+    tasks = sync_human_tasks(instance, run, project)
+    audit.record("start", actor, instance_id=instance.id, object_type="process", object_id=key,
+                 after={"version": definition.version, "project_id": instance.project_id})
+    hooks.after_step(instance, run, None)
+    return Started(instance, tasks)
+
+
+@transactional
+def start_instance(actor: User, key: str, data: dict[str, Any], project_id: int | None = None) -> Started:
+    if not policy.can_start_any_process(actor):
+        raise Forbidden("只有绩效科和管理员可以直接启动流程")
+    project = None
+    if project_id is not None:
+        project = db.session.get(Project, project_id)
+        if project is None or not policy.can_see_project(actor, project):
+            raise NotFound("项目不存在")
+    return start_instance_unlocked(actor, key, data, project)
+
+
+# -- tasks --------------------------------------------------------------------------------------
+def visible_task(actor: User, task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not policy.can_see_task(actor, task):
+        raise NotFound("任务不存在")
+    return task
+
+
+def check_may_act(actor: User, task: HumanTask) -> None:
+    """Raise the right error if the actor may not work on the task now."""
+    if task.state != TaskState.READY.value:
+        raise Conflict("任务已经办结，不能再处理")
+    if not policy.is_candidate(actor, task):
+        raise Forbidden("您没有处理此任务的权限")
+    if task.claimed_by and task.claimed_by != actor.username:
+        raise Conflict(f"任务已被 {task.claimed_by} 认领")
+
+
+def build_task_form(task: HumanTask, project: Project | None, *, json: dict | None = None, formdata=None):
+    context = hooks_for(task.process_key).form_context(task, project)
+    try:
+        if json is not None:
+            return forms.build_from_json(task.form, json, **context)
+        return forms.build_from_request(task.form, formdata, **context)
+    except forms.UnknownForm as error:
+        raise Invalid(f"任务表单 {task.form} 不存在，请联系管理员") from error
+
+
+@dataclass
+class Completed:
+    instance: ProcessInstance
+    task: HumanTask
+    next_tasks: list[HumanTask]
+
+
+@transactional
+def complete_task(actor: User, task_id: int, *, json: dict | None = None, formdata=None) -> Completed:
+    task = visible_task(actor, task_id)
+    check_may_act(actor, task)
+    project = db.session.get(Project, task.project_id) if task.project_id else None
+    form = build_task_form(task, project, json=json if json is not None else None, formdata=formdata)
+    if json is not None and not isinstance(json, dict):
+        raise Invalid("data 必须是对象", {"data": ["必须是 JSON 对象"]})
+    if not form.validate():
+        raise Invalid("提交的数据有误", form.field_errors())
+
+    instance = lock_instance(task.instance_id)
+    task = db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
+                              .execution_options(populate_existing=True)).one()
+    check_may_act(actor, task)  # again, under the lock: someone may have been faster
+    if instance.status != InstanceStatus.RUNNING.value:
+        raise Conflict("流程已经结束")
+
+    completion = Completion(actor=actor, on_behalf_of=None, task=task, instance=instance, project=project,
+                            form=form, task_data=form.to_task_data())
+    hooks = hooks_for(instance.process_key)
+    hooks.before_complete(completion)
+
+    run = load_run(instance)
+    try:
+        run.complete(task.task_guid, completion.task_data)
+    except TaskNotReady as error:
+        raise Conflict("任务已经办结，不能再处理") from error
+    except EngineError as error:
+        raise Invalid(f"流程无法继续：{error}") from error
+
+    moment = now()
+    task.state = TaskState.COMPLETED.value
+    task.completed_at = moment
+    task.completed_by = actor.username
+    task.claimed_by = task.claimed_by or actor.username
+    task.on_behalf_of = completion.on_behalf_of
+    _save(instance, run)
+    created = sync_human_tasks(instance, run, project)
+    opinion = completion.opinion
+    if opinion is None and "opinion" in form._fields:
+        opinion = form.opinion.data
+    audit.record("complete", actor, on_behalf_of=completion.on_behalf_of, instance_id=instance.id,
+                 task_id=task.id, task_name=task.name, opinion=opinion or None,
+                 after=_jsonable(completion.task_data))
+    hooks.after_step(instance, run, completion)
+    return Completed(instance, task, created)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    def fix(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): fix(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [fix(v) for v in value]
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return value
+        return str(value)
+    return fix(data)
+
+
+@transactional
+def claim_task(actor: User, task_id: int) -> HumanTask:
+    task = visible_task(actor, task_id)
+    if task.state != TaskState.READY.value:
+        raise Conflict("任务已经办结")
+    if not policy.is_candidate(actor, task):
+        raise Forbidden("您没有认领此任务的权限")
+    if task.claimed_by == actor.username or task.assignee == actor.username:
+        return task
+    # A conditional UPDATE: of two people claiming at once, exactly one wins.
+    result = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task_id, HumanTask.claimed_by.is_(None),
+                                HumanTask.state == TaskState.READY.value)
+        .values(claimed_by=actor.username)
+    )
+    if result.rowcount == 0:
+        raise Conflict("任务已被他人认领")
+    db.session.refresh(task)
+    audit.record("claim", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name)
+    return task
+
+
+@transactional
+def unclaim_task(actor: User, task_id: int) -> HumanTask:
+    task = visible_task(actor, task_id)
+    if task.state != TaskState.READY.value:
+        raise Conflict("任务已经办结")
+    if task.claimed_by is None:
+        return task
+    if task.claimed_by != actor.username and not policy.is_bureau_wide(actor):
+        raise Forbidden("只能退回自己认领的任务")
+    before = task.claimed_by
+    task.claimed_by = None
+    audit.record("unclaim", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name,
+                 before={"claimed_by": before})
+    return task
+
+
+# -- timers -------------------------------------------------------------------------------------
+def due_instance_ids(moment: datetime) -> list[int]:
+    return list(db.session.scalars(
+        select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.RUNNING.value,
+                                         ProcessInstance.next_timer_at <= moment)
+        .order_by(ProcessInstance.next_timer_at)))
+
+
+@transactional
+def fire_instance_timers(instance_id: int, moment: datetime) -> int:
+    """Fire the due timers of one instance. Safe to run twice: the second run finds nothing due."""
+    instance = lock_instance(instance_id)
+    if (instance.status != InstanceStatus.RUNNING.value or instance.next_timer_at is None
+            or instance.next_timer_at > moment):
+        return 0
+    project = db.session.get(Project, instance.project_id) if instance.project_id else None
+    with frozen_at(moment):
+        run = load_run(instance)
+        try:
+            fired = run.fire_due_timers()
+        except EngineError as error:
+            instance.status = InstanceStatus.ERROR.value
+            audit.record("error", None, instance_id=instance.id, opinion=str(error))
+            return 0
+        _save(instance, run)
+        sync_human_tasks(instance, run, project)
+    for timer in fired:
+        audit.record("timer", None, instance_id=instance.id, task_name=timer.attached_to or timer.event_id,
+                     object_type="timer", object_id=timer.event_id, after={"at": moment.isoformat()})
+    _mark_overdue(instance, fired, moment)
+    hooks = hooks_for(instance.process_key)
+    hooks.on_timers(instance, fired)
+    hooks.after_step(instance, run, None)
+    return len(fired)
+
+
+def _mark_overdue(instance: ProcessInstance, fired, moment: datetime) -> None:
+    """A non-interrupting deadline timer reminds whoever holds (or may take) the task."""
+    for timer in fired:
+        if timer.interrupting or not timer.attached_guid:
+            continue
+        rows = db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY.value,
+            HumanTask.overdue_notified_at.is_(None))).all()
+        for row in rows:
+            # The timer hangs on the task itself or on the multi-instance task holding it.
+            if row.task_guid == timer.attached_guid or row.name == timer.attached_to:
+                row.overdue_notified_at = moment
+                notify(task_candidates(row), "overdue", f"任务已到期：{row.title}，请尽快办理",
+                       instance_id=instance.id, task_id=row.id)
+
+
+def fire_due_timers(moment: datetime | None = None) -> int:
+    moment = moment or now()
+    fired = 0
+    for instance_id in due_instance_ids(moment):
+        fired += fire_instance_timers(instance_id, moment)
+    return fired

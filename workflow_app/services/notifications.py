@@ -1,0 +1,41 @@
+"""Notifications to people: stored in-app, and mailed by a background job when SMTP is configured."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, or_, select
+
+from ..extensions import db
+from ..models import HumanTask, Notification, User
+from ..models.org import DEPARTMENT_SCOPED_ROLES
+
+
+def task_candidates(task: HumanTask) -> list[User]:
+    """The people a task concerns: its holder, else everyone who may claim it."""
+    holder = task.assignee or task.claimed_by
+    if holder:
+        return list(db.session.scalars(select(User).where(User.username == holder, User.active.is_(True))))
+    if not task.lane:
+        return []
+    query = select(User).where(User.active.is_(True), or_(
+        User.roles_csv == task.lane,
+        User.roles_csv.like(f"{task.lane},%"),
+        User.roles_csv.like(f"%,{task.lane}"),
+        User.roles_csv.like(f"%,{task.lane},%"),
+    ))
+    if task.lane in DEPARTMENT_SCOPED_ROLES:
+        query = query.where(and_(User.department_id == task.department_id))
+    return list(db.session.scalars(query))
+
+
+def notify(users: Iterable[User], kind: str, message: str, *, instance_id: int | None = None,
+           task_id: int | None = None) -> list[Notification]:
+    created = []
+    for user in users:
+        note = Notification(user_id=user.id, kind=kind, message=message, instance_id=instance_id, task_id=task_id)
+        db.session.add(note)
+        created.append(note)
+    if created:
+        from .mail import queue_mail_for  # the mail job runs after commit, in the background
+        queue_mail_for(created)
+    return created

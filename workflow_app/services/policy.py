@@ -1,0 +1,132 @@
+"""Who may see, claim and complete what. Pages and API both ask here; nothing else decides.
+
+Rules:
+- A task's candidates hold its lane's role; for the department lanes (filer, head) they must also be
+  in the task's department; a task with a fixed assignee (an expert's review) has only that candidate.
+- The performance section and admins oversee every process; they see everything.
+- Others see a task if they are a candidate, hold or did it, or it belongs to their department.
+- Another department's thing is reported as not found; a visible thing one may not do is forbidden.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from ..models import HumanTask, ProcessInstance, Project, TaskState, User
+from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, Role
+
+# Roles that may read every project in the library (they review or supervise across departments).
+PROJECT_READERS = BUREAU_WIDE_ROLES | {Role.FINANCE_BUSINESS.value, Role.SUPERVISOR.value}
+
+
+def is_bureau_wide(user: User) -> bool:
+    return user.has_role(*BUREAU_WIDE_ROLES)
+
+
+# -- tasks --------------------------------------------------------------------------------------
+def is_candidate(user: User, task: HumanTask) -> bool:
+    """May this user work on the task (claim it, complete it) if nobody else holds it?"""
+    if task.assignee:
+        return task.assignee == user.username
+    if not task.lane or not user.has_role(task.lane):
+        return False
+    if task.lane in DEPARTMENT_SCOPED_ROLES:
+        return user.department_id is not None and task.department_id == user.department_id
+    return True
+
+
+def can_see_task(user: User, task: HumanTask) -> bool:
+    if is_bureau_wide(user) or is_candidate(user, task):
+        return True
+    if user.username in (task.claimed_by, task.completed_by, task.assignee):
+        return True
+    return user.department_id is not None and task.department_id == user.department_id
+
+
+def candidate_clause(user: User) -> ColumnElement[bool]:
+    """SQL form of `is_candidate` for unassigned tasks (the group queue)."""
+    lane_terms = []
+    for role in user.roles:
+        if role in DEPARTMENT_SCOPED_ROLES:
+            if user.department_id is not None:
+                lane_terms.append(and_(HumanTask.lane == role, HumanTask.department_id == user.department_id))
+        else:
+            lane_terms.append(HumanTask.lane == role)
+    return and_(HumanTask.assignee.is_(None), or_(*lane_terms) if lane_terms else false())
+
+
+def mine_clause(user: User) -> ColumnElement[bool]:
+    return and_(
+        HumanTask.state == TaskState.READY.value,
+        or_(HumanTask.assignee == user.username, HumanTask.claimed_by == user.username),
+    )
+
+
+def group_clause(user: User) -> ColumnElement[bool]:
+    return and_(HumanTask.state == TaskState.READY.value, HumanTask.claimed_by.is_(None), candidate_clause(user))
+
+
+def done_clause(user: User) -> ColumnElement[bool]:
+    return and_(HumanTask.state == TaskState.COMPLETED.value, HumanTask.completed_by == user.username)
+
+
+# -- instances ----------------------------------------------------------------------------------
+def can_see_instance(user: User, instance: ProcessInstance, project: Project | None) -> bool:
+    if is_bureau_wide(user) or instance.started_by_id == user.id:
+        return True
+    if user.department_id is not None:
+        if instance.department_id == user.department_id:
+            return True
+        if project is not None and project.competent_department_id == user.department_id:
+            return True
+    # A participant: someone who holds, held or may take one of its tasks.
+    from ..extensions import db  # local import keeps the policy importable without an app
+    participated = db.session.scalar(
+        select(exists().where(
+            HumanTask.instance_id == instance.id,
+            or_(
+                HumanTask.assignee == user.username,
+                HumanTask.claimed_by == user.username,
+                HumanTask.completed_by == user.username,
+                candidate_clause(user),
+            ),
+        ))
+    )
+    return bool(participated)
+
+
+def can_see_instance_data(user: User) -> bool:
+    return is_bureau_wide(user)
+
+
+def can_start_any_process(user: User) -> bool:
+    return is_bureau_wide(user)
+
+
+# -- projects -----------------------------------------------------------------------------------
+def can_see_project(user: User, project: Project) -> bool:
+    if user.has_role(*PROJECT_READERS):
+        return True
+    if user.department_id is not None and user.department_id in (project.department_id, project.competent_department_id):
+        return True
+    if user.has_role(Role.EXPERT.value):
+        from ..extensions import db
+        return bool(db.session.scalar(select(exists().where(
+            HumanTask.project_id == project.id, HumanTask.assignee == user.username))))
+    return False
+
+
+def visible_projects_clause(user: User) -> ColumnElement[bool]:
+    if user.has_role(*PROJECT_READERS):
+        return true()
+    terms = []
+    if user.department_id is not None:
+        terms += [Project.department_id == user.department_id, Project.competent_department_id == user.department_id]
+    if user.has_role(Role.EXPERT.value):
+        terms.append(Project.id.in_(select(HumanTask.project_id).where(HumanTask.assignee == user.username)))
+    return or_(*terms) if terms else false()
+
+
+def can_create_project(user: User, department_id: int) -> bool:
+    if is_bureau_wide(user):
+        return True
+    return user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == department_id

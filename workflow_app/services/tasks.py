@@ -1,0 +1,38 @@
+"""Task queues: the inbox queries, read from the human task table with indexes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import HumanTask, User
+from . import policy
+from .errors import Invalid
+
+SCOPES = ("mine", "group", "done")
+
+
+@dataclass
+class TaskPage:
+    items: list[HumanTask]
+    total: int
+
+
+def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, project_id: int | None = None,
+               instance_id: int | None = None, limit: int = 50, offset: int = 0) -> TaskPage:
+    clauses = {"mine": policy.mine_clause, "group": policy.group_clause, "done": policy.done_clause}
+    if scope not in clauses:
+        raise Invalid("scope 只能是 mine、group 或 done", {"scope": ["mine|group|done"]})
+    conditions = [clauses[scope](actor)]
+    if process:
+        conditions.append(HumanTask.process_key == process)
+    if project_id is not None:
+        conditions.append(HumanTask.project_id == project_id)
+    if instance_id is not None:
+        conditions.append(HumanTask.instance_id == instance_id)
+    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
+    order = (HumanTask.completed_at.desc(), HumanTask.id.desc()) if scope == "done" else (
+        HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+    items = list(db.session.scalars(select(HumanTask).where(*conditions).order_by(*order).limit(limit).offset(offset)))
+    return TaskPage(items, total)

@@ -1,0 +1,83 @@
+"""The pages people work in. Views are thin: they call the same services as the API."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from ..extensions import db, login_manager
+from ..models import User
+from ..services.errors import DomainError, NotFound
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+def register_web(app: Flask) -> None:
+    from . import auth, filters, instances, projects, tasks
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(instances.bp)
+    app.register_blueprint(projects.bp)
+    filters.register(app)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except OperationalError:
+            db.session.rollback()
+            return jsonify({"status": "unavailable", "message": "database unreachable"}), 503
+        return jsonify({"status": "ok"})
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("tasks.inbox"))
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": error.code, "message": error.message}), 404
+        return render_template("error.html", status=404, message=error.message), 404
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": error.code, "message": error.message, "fields": error.fields}), error.status
+        return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(404)
+    def _page_not_found(_error):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "not_found", "message": "no such resource"}), 404
+        return render_template("error.html", status=404, message=_("页面不存在")), 404
+
+    @app.errorhandler(OperationalError)
+    def _database_down(_error):
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "unavailable", "message": "数据库暂时不可用，请稍后再试"}), 503
+        return render_template("error.html", status=503, message=_("数据库暂时不可用，请稍后再试")), 503
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        return response
+

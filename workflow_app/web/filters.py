@@ -1,0 +1,32 @@
+"""Template helpers: times in Asia/Shanghai, labels of roles and states."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import format_datetime, lazy_gettext as _l
+
+ROLE_LABELS = {
+    "department_filer": _l("部门填报人"), "department_head": _l("部门负责人"),
+    "finance_business": _l("财政业务科室"), "performance_section": _l("绩效科"), "expert": _l("评审专家"),
+    "third_party": _l("第三方机构"), "supervisor": _l("督办人员"), "admin": _l("系统管理员"),
+}
+STATUS_LABELS = {
+    "running": _l("进行中"), "completed": _l("已结束"), "cancelled": _l("已取消"), "error": _l("出错"),
+    "ready": _l("待办"), "none": _l("未申报"), "in_review": _l("审核中"), "approved": _l("已批复"),
+    "rejected": _l("未通过"),
+}
+ACTION_LABELS = {
+    "start": _l("发起"), "complete": _l("办理"), "claim": _l("认领"), "unclaim": _l("取消认领"),
+    "timer": _l("到期提醒"), "send_back": _l("退回"), "withdraw": _l("撤回"), "reassign": _l("转办"),
+    "urge": _l("催办"), "error": _l("出错"),
+}
+
+
+def _local(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    return format_datetime(moment, fmt) if moment else ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["local"] = _local
+    app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS)

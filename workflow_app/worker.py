@@ -1,0 +1,90 @@
+"""Background work with Celery: firing due timers (beat, every minute) and mailing notifications.
+
+Production: a Redis (or RabbitMQ) broker from CELERY_BROKER_URL, `celery worker` and `celery beat` as
+separate processes. Embedded default (no CELERY_BROKER_URL): kombu's SQLAlchemy transport on a SQLite
+file in instance/, with worker and beat started by the start command, so no server is needed.
+Tests run jobs eagerly (CELERY_EAGER).
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+celery_app = Celery("workflow_app")
+
+
+def init_celery(app: Flask) -> Celery:
+    broker = app.config.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{Path(app.instance_path) / 'celery-broker.sqlite'}"
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app.Task = FlaskTask
+    celery_app.conf.update(
+        broker_url=broker,
+        result_backend=None,
+        task_ignore_result=True,
+        # A job is acknowledged only after it ran: a worker killed mid-job leaves it for another.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_always_eager=bool(app.config.get("CELERY_EAGER")),
+        task_eager_propagates=True,
+        broker_connection_retry_on_startup=True,
+        timezone="Asia/Shanghai",
+        beat_schedule={
+            "fire-due-timers": {"task": "workflow_app.fire_due_timers",
+                                "schedule": float(app.config.get("TIMER_INTERVAL_SECONDS", 60))},
+        },
+    )
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+@celery_app.task(name="workflow_app.fire_due_timers")
+def fire_due_timers() -> int:
+    from .services.instances import fire_due_timers as fire
+    fired = fire()
+    if fired:
+        log.info("fired %s timers", fired)
+    return fired
+
+
+@celery_app.task(name="workflow_app.send_notification_mail", bind=True, max_retries=5, default_retry_delay=60)
+def send_notification_mail(self, notification_id: int) -> bool:
+    """Mail one notification. Idempotent: a notification already mailed is not mailed again."""
+    from flask import current_app
+
+    from .extensions import db
+    from .models import Notification, User
+    from .models.types import utcnow
+
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.mailed_at is not None:
+        return False
+    user = db.session.get(User, note.user_id)
+    if user is None or not user.email:
+        return False
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = user.email
+    message["Subject"] = f"[预算绩效管理] {note.message[:60]}"
+    message.set_content(f"{user.name}，您好：\n\n{note.message}\n\n请登录预算绩效管理系统办理。")
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise self.retry(exc=error)
+    note.mailed_at = utcnow()
+    db.session.commit()
+    return True
