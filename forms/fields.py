@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
+from wtforms.validators import ValidationError
 
 TRUE_VALUES = {"true", "1", "yes", "on", "y"}
 FALSE_VALUES = {"false", "0", "no", "off", "n"}
@@ -38,7 +39,7 @@ class DecisionField(RadioField):
 
     def pre_validate(self, form):
         if self.data is None:
-            raise ValueError(self.gettext("请选择是或否"))
+            raise ValidationError(self.gettext("请选择是或否"))
 
     def _value(self):
         return "" if self.data is None else ("true" if self.data else "false")

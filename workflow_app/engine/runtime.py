@@ -61,8 +61,9 @@ class FiredTimer:
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
-    moment = TimerEventDefinition.get_datetime(value)
-    return moment.astimezone(timezone.utc)
+    moment = TimerEventDefinition.get_datetime(value).astimezone(timezone.utc)
+    # A plain datetime, not the clock seam's subclass, so values compare and store as usual.
+    return datetime.fromisoformat(moment.isoformat())
 
 
 def _is_timer(task) -> bool:

@@ -103,6 +103,32 @@ def _strip_locations(obj: Any) -> Any:
     return obj
 
 
+def _expression_problems(specs: list[Any]) -> list[str]:
+    """Compile every condition, script and timer expression now, so a typo is reported at deploy time
+    with its element instead of failing an instance in the middle of a review."""
+    problems = []
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+            checks = []
+            for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+                args = getattr(condition, "args", None)  # Spiff wraps the expression in an operator
+                if args and isinstance(args[0], str):
+                    checks.append((args[0], "eval"))
+            for attr in ("script", "prescript", "postscript"):
+                if isinstance(getattr(task_spec, attr, None), str):
+                    checks.append((getattr(task_spec, attr), "exec"))
+            definition = getattr(task_spec, "event_definition", None)
+            if isinstance(getattr(definition, "expression", None), str):
+                checks.append((definition.expression, "eval"))
+            for text, mode in checks:
+                try:
+                    compile(text, element, mode)
+                except SyntaxError as error:
+                    problems.append(f"element id={element}: invalid expression {text!r} ({error.msg})")
+    return problems
+
+
 def _process_name(path: Path, key: str) -> str:
     tree = etree.parse(str(path))
     found = tree.xpath("//*[local-name()='process'][@id=$key]/@name", key=key)
@@ -154,6 +180,11 @@ def parse_dirs(dirs: list[str]) -> ParseResult:
             try:
                 spec = parser.get_spec(key)
                 subprocess_specs = parser.get_subprocess_specs(key)
+                invalid = _expression_problems([spec, *subprocess_specs.values()])
+                if invalid:
+                    for message in invalid:
+                        result.problems.append(FileProblem(str(path), f"process {key}: {message}"))
+                    continue
                 spec_dict = {
                     "spec": REGISTRY.convert(spec),
                     "subprocess_specs": {name: REGISTRY.convert(s) for name, s in subprocess_specs.items()},
@@ -191,6 +222,12 @@ class SpecCache:
         with self._lock:
             self._specs[definition_id] = (spec, subprocess_specs)
         return spec, subprocess_specs
+
+
+    def clear(self) -> None:
+        """Forget every spec (tests that empty the database reuse definition ids)."""
+        with self._lock:
+            self._specs.clear()
 
 
 SPEC_CACHE = SpecCache()

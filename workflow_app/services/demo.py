@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import Department, Project, User
@@ -69,9 +70,12 @@ def seed_demo() -> dict[str, int]:
         if not db.session.scalars(select(Department).where(Department.code == code)).first():
             create_department(code, name, parent)
             added["departments"] += 1
+    password_hash = None  # one hash for the shared demo password: hashing is slow on purpose
     for username, name, roles, dept in USERS:
         if not db.session.scalars(select(User).where(User.username == username)).first():
-            create_user(username, DEMO_PASSWORD, roles, dept, name, email=f"{username}@demo.example.gov.cn")
+            password_hash = password_hash or generate_password_hash(DEMO_PASSWORD)
+            create_user(username, DEMO_PASSWORD, roles, dept, name, email=f"{username}@demo.example.gov.cn",
+                        password_hash=password_hash)
             added["users"] += 1
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     for code, name, dept, competent, amount, source, kind in PROJECTS:

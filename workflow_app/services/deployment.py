@@ -67,6 +67,13 @@ def _store_version(item, kind: str) -> None:
         log.info("%s was deployed concurrently", item.key)
 
 
+def forget_deployments() -> None:
+    """Make the next call parse and deploy again (after the database was emptied)."""
+    with _lock:
+        _deployed.clear()
+        _problems.clear()
+
+
 def ensure_deployed() -> None:
     deploy()
 

@@ -99,7 +99,8 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
         if guid not in ready:
             row.state = TaskState.CANCELLED.value
             row.completed_at = moment
-        elif row.due_at != ready[guid].due_at:
+        elif ready[guid].due_at is not None and row.due_at != ready[guid].due_at:
+            # A deadline that has fired leaves the engine; the row keeps it so the task shows as late.
             row.due_at = ready[guid].due_at
     created = []
     for guid, task in ready.items():

@@ -27,7 +27,7 @@ def create_department(code: str, name: str, parent_code: str | None = None) -> D
 
 
 def create_user(username: str, password: str, roles: list[str], department_code: str | None = None,
-                name: str | None = None, email: str | None = None) -> User:
+                name: str | None = None, email: str | None = None, *, password_hash: str | None = None) -> User:
     unknown = [r for r in roles if r not in Role.values()]
     if unknown:
         raise Invalid(f"未知角色：{', '.join(unknown)}（可选：{', '.join(Role.values())}）")
@@ -44,7 +44,10 @@ def create_user(username: str, password: str, roles: list[str], department_code:
             raise Invalid(f"部门 {department_code} 不存在")
     user = User(username=username, name=name or username, department=department, email=email)
     user.roles = roles
-    user.set_password(password)
+    if password_hash:
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", None, object_type="user", object_id=username,

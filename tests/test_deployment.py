@@ -1,0 +1,61 @@
+"""Deploying BPMN: versions by content, broken files left out, running instances kept on their version."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import select
+
+from workflow_app.extensions import db
+from workflow_app.models import ProcessDefinition
+from workflow_app.services import deployment
+
+from .conftest import TESTS
+from .helpers import start
+
+
+def _versions(key: str) -> list[int]:
+    return list(db.session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.key == key)
+                                   .order_by(ProcessDefinition.version)))
+
+
+def test_same_content_is_deployed_once_and_a_change_makes_a_new_version(app, tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    shutil.copy(TESTS / "bpmn" / "test_approval.bpmn", folder / "test_approval.bpmn")
+    with app.app_context():
+        assert deployment.deploy([str(folder)]) == []
+        assert deployment.deploy([str(folder)], force=True) == []
+        assert _versions("test_approval") == [1]
+        path = folder / "test_approval.bpmn"
+        path.write_text(path.read_text(encoding="utf-8").replace('"P2D"', '"P3D"'), encoding="utf-8")
+        deployment.deploy([str(folder)])
+        assert _versions("test_approval") == [1, 2]
+
+
+def test_a_broken_file_is_reported_and_the_last_good_version_keeps_serving(app, tmp_path, api):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    good = (TESTS / "bpmn" / "test_approval.bpmn").read_text(encoding="utf-8")
+    (folder / "test_approval.bpmn").write_text(good, encoding="utf-8")
+    with app.app_context():
+        deployment.deploy([str(folder)])
+        broken = good.replace("approved == True", "approved ===")
+        (folder / "test_approval.bpmn").write_text(broken, encoding="utf-8")
+        (folder / "garbage.bpmn").write_text("<definitions", encoding="utf-8")
+        problems = deployment.deploy([str(folder)])
+        files = sorted(Path(p.file).name for p in problems)
+        assert files == ["garbage.bpmn", "test_approval.bpmn"]
+        assert _versions("test_approval") == [1]
+    assert start(api("jxk"), "test_approval").status_code == 201
+
+
+def test_processes_check_names_the_file(app, tmp_path, monkeypatch):
+    (tmp_path / "bad.bpmn").write_text("<definitions", encoding="utf-8")
+    app.config["BPMN_DIRS"].append(str(tmp_path))
+    try:
+        result = app.test_cli_runner().invoke(args=["processes", "check"])
+    finally:
+        app.config["BPMN_DIRS"].remove(str(tmp_path))
+    assert result.exit_code == 1
+    assert "bad.bpmn" in result.output
