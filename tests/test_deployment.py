@@ -40,7 +40,7 @@ def test_a_broken_file_is_reported_and_the_last_good_version_keeps_serving(app, 
     (folder / "test_approval.bpmn").write_text(good, encoding="utf-8")
     with app.app_context():
         deployment.deploy([str(folder)])
-        broken = good.replace("approved == True", "approved ===")
+        broken = good.replace('"P2D"', '"P2D')  # an unterminated string in the timer
         (folder / "test_approval.bpmn").write_text(broken, encoding="utf-8")
         (folder / "garbage.bpmn").write_text("<definitions", encoding="utf-8")
         problems = deployment.deploy([str(folder)])

@@ -51,9 +51,12 @@ def init_celery(app: Flask) -> Celery:
 
 
 @celery_app.task(name="workflow_app.fire_due_timers")
-def fire_due_timers() -> int:
+def fire_due_timers(at: str | None = None) -> int:
+    """Fire every timer due now (or at `at`, an ISO time, as `timers run --now` does)."""
+    from datetime import datetime
+
     from .services.instances import fire_due_timers as fire
-    fired = fire()
+    fired = fire(datetime.fromisoformat(at) if at else None)
     if fired:
         log.info("fired %s timers", fired)
     return fired

@@ -203,24 +203,25 @@ def parse_dirs(dirs: list[str]) -> ParseResult:
 
 
 class SpecCache:
-    """Restored specs by definition id. Specs never change once deployed, so this is safe to share."""
+    """Restored specs by content hash (sha256): a spec never changes once deployed, and the same
+    content is the same spec whatever row or database it came from, so this is safe to share."""
 
     def __init__(self) -> None:
-        self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._specs: dict[str, tuple[Any, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, definition_id: int, load_json: Callable[[], bytes | None]) -> tuple[Any, dict[str, Any]]:
-        cached = self._specs.get(definition_id)
+    def get(self, sha256: str, load_json: Callable[[], bytes | None]) -> tuple[Any, dict[str, Any]]:
+        cached = self._specs.get(sha256)
         if cached is not None:
             return cached
         spec_json = load_json()
         if spec_json is None:
-            raise ValueError(f"definition {definition_id} has no executable spec")
+            raise ValueError(f"definition {sha256} has no executable spec")
         data = orjson.loads(spec_json)
         spec = REGISTRY.restore(data["spec"])
         subprocess_specs = {name: REGISTRY.restore(s) for name, s in data["subprocess_specs"].items()}
         with self._lock:
-            self._specs[definition_id] = (spec, subprocess_specs)
+            self._specs[sha256] = (spec, subprocess_specs)
         return spec, subprocess_specs
 
 

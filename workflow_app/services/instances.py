@@ -40,7 +40,7 @@ def script_engine():
 
 
 def _spec_of(definition: ProcessDefinition):
-    return SPEC_CACHE.get(definition.id, lambda: db.session.scalar(
+    return SPEC_CACHE.get(definition.sha256, lambda: db.session.scalar(
         select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id)))
 
 
@@ -76,9 +76,10 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     )
     if result.rowcount == 0:
         raise NotFound("流程实例不存在")
+    # The UPDATE above already holds the row lock; this only reloads the row past the identity map.
     return db.session.scalars(
         select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        .with_for_update().execution_options(populate_existing=True)
+        .execution_options(populate_existing=True)
     ).one()
 
 
