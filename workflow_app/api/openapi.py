@@ -162,3 +162,13 @@ def document() -> dict[str, Any]:
 @api_bp.get("/openapi.json")
 def openapi_document():
     return jsonify(document())
+
+
+PATHS["/projects/{id}/goal-review"] = {"post": {
+    "summary": "Start the 二上二下 goal review of a project (a filer of its department)", "parameters": [_ID],
+    "responses": {"201": _json({"type": "object", "required": ["instance_id"], "properties": {
+        "instance_id": {"type": "integer"}}}, "Started"), **_errors(401, 403, 404, 409)}}}
+SCHEMAS["Project"]["properties"].update({
+    "goal": {"type": ["object", "null"], "description": "the approved goal version, else the latest"},
+    "goal_versions": {"type": "array", "items": {"type": "object"}},
+})

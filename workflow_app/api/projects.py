@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ..services import projects
+from ..services import goal_review, projects
 from . import api_bp
 from .auth import current_actor
 from .serialize import project_json
@@ -26,4 +26,11 @@ def list_projects():
 
 @api_bp.get("/projects/<int:project_id>")
 def get_project(project_id: int):
-    return jsonify_ok(project_json(projects.get_project(current_actor(), project_id)))
+    return jsonify_ok(project_json(projects.get_project(current_actor(), project_id), detail=True))
+
+
+@api_bp.post("/projects/<int:project_id>/goal-review")
+def start_goal_review(project_id: int):
+    instance = goal_review.start_goal_review(current_actor(), project_id)
+    return jsonify_ok({"instance_id": instance.id, "id": instance.id, "process": instance.process_key,
+                       "status": instance.status}, 201)

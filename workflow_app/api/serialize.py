@@ -55,8 +55,8 @@ def instance_json(view: InstanceView, data: dict[str, Any] | None) -> dict[str, 
     return body
 
 
-def project_json(project: Project) -> dict[str, Any]:
-    return {
+def project_json(project: Project, *, detail: bool = False) -> dict[str, Any]:
+    body = {
         "id": project.id,
         "code": project.code,
         "name": project.name,
@@ -70,3 +70,10 @@ def project_json(project: Project) -> dict[str, Any]:
         "goal_status": project.goal_status,
         "budget_decision": project.budget_decision,
     }
+    if detail:
+        from ..services import goal_review, goals
+        versions = goals.versions_of(project.id)
+        shown = goal_review.approved_version(project) or (versions[0] if versions else None)
+        body["goal"] = goals.version_json(shown) if shown else None
+        body["goal_versions"] = [goals.version_json(v) for v in reversed(versions)]
+    return body

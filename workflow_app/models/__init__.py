@@ -4,8 +4,9 @@ from .project import FundSource, GoalStatus, Project, ProjectKind
 from .workflow import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
 from .audit import AuditEvent
 from .notification import Notification
+from .goal import GoalReview, GoalVersion, Indicator, ReviewOpinion
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
+    "ApiToken", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
 ]

@@ -1,1 +1,2 @@
 """Imports the domain modules so that their process hooks are registered."""
+from . import goal_review  # noqa: F401

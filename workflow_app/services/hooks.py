@@ -37,6 +37,10 @@ class ProcessHooks:
         """Extra keyword arguments for the task's form (e.g. the control amount to check against)."""
         return {}
 
+    def page_context(self, task: HumanTask, project: Project | None) -> dict[str, Any]:
+        """What the task page shows beside the form (the goal under review, earlier opinions, ...)."""
+        return {}
+
     def before_start(self, actor: User, project: Project | None, data: dict[str, Any]) -> None:
         pass
 

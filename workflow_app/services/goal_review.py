@@ -1,0 +1,182 @@
+"""The 二上二下 goal review and its 财政+部门+专家 joint review: domain behaviour around the BPMN.
+
+The BPMN files decide the order of the steps; this module stores what each step produced (goal versions,
+opinions, the control number), draws the experts, and keeps the project's goal status in step.
+"""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import (GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project,
+                      ReviewOpinion, Role, User)
+from ..models.org import Department
+from . import goals, instances, policy
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .hooks import Completion, ProcessHooks, register
+from .transaction import transactional
+
+GOAL_REVIEW = "goal_review"
+JOINT_REVIEW = "joint_review"
+
+OPINION_KIND = {"dept_signoff": "signoff", "formal_check": "formal_check", "finance_review": "finance",
+                "authority_review": "authority", "expert_review": "expert", "consolidate": "consolidate",
+                "final_review": "final"}
+
+
+# -- starting -----------------------------------------------------------------------------------
+@transactional
+def start_goal_review(actor: User, project_id: int) -> ProcessInstance:
+    project = db.session.get(Project, project_id)
+    if project is None or not policy.can_see_project(actor, project):
+        raise NotFound("项目不存在")
+    if not (actor.has_role(Role.DEPARTMENT_FILER.value) and actor.department_id == project.department_id):
+        raise Forbidden("只有项目所属部门的填报人可以发起绩效目标审核")
+    # Lock the project row first, so two starts at the same moment cannot both pass the check below.
+    db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
+    running = db.session.scalars(select(ProcessInstance.id).where(
+        ProcessInstance.project_id == project.id, ProcessInstance.process_key == GOAL_REVIEW,
+        ProcessInstance.status == InstanceStatus.RUNNING.value)).first()
+    if running is not None:
+        raise Conflict(f"该项目已有进行中的绩效目标审核（流程 #{running}）")
+    started = instances.start_instance_unlocked(actor, GOAL_REVIEW, {}, project)
+    return started.instance
+
+
+def running_review(project_id: int) -> ProcessInstance | None:
+    return db.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.project_id == project_id, ProcessInstance.process_key == GOAL_REVIEW,
+        ProcessInstance.status == InstanceStatus.RUNNING.value)).first()
+
+
+# -- experts ------------------------------------------------------------------------------------
+def eligible_experts(project: Project) -> list[User]:
+    """Experts who may review the project: never one of its own or its competent department (回避)."""
+    excluded = {project.department_id, project.authority_department.id}
+    pool = db.session.scalars(select(User).where(User.active.is_(True), User.roles_csv.like("%expert%"))
+                              .order_by(User.username))
+    return [u for u in pool if u.has_role(Role.EXPERT.value) and u.department_id not in excluded]
+
+
+def draw_experts(project: Project, instance_id: int, round_no: int) -> list[str]:
+    wanted = int(current_app.config["EXPERTS_PER_REVIEW"])
+    pool = eligible_experts(project)
+    if len(pool) < wanted:
+        raise Invalid(
+            f"可参加联审的专家不足：需要{wanted}人，回避本部门和主管部门后只有{len(pool)}人。请先在专家库中增加专家。",
+            {"complete": [f"可抽取的专家只有{len(pool)}人，少于{wanted}人"]})
+    seed = current_app.config.get("EXPERT_DRAW_SEED")
+    # A seeded draw is reproducible per instance and round (tests); otherwise it is truly random.
+    rng = random.Random(f"{seed}:{instance_id}:{round_no}") if seed else random.SystemRandom()
+    return sorted(u.username for u in rng.sample(pool, wanted))
+
+
+# -- the record of one review -------------------------------------------------------------------
+def review_of(instance_id: int) -> GoalReview | None:
+    return db.session.scalars(select(GoalReview).where(GoalReview.instance_id == instance_id)).first()
+
+
+def latest_version(project_id: int) -> GoalVersion | None:
+    return db.session.scalars(select(GoalVersion).where(GoalVersion.project_id == project_id)
+                              .order_by(GoalVersion.number.desc()).limit(1)).first()
+
+
+def approved_version(project: Project) -> GoalVersion | None:
+    review = db.session.scalars(select(GoalReview).where(
+        GoalReview.project_id == project.id, GoalReview.approved_version_id.is_not(None))
+        .order_by(GoalReview.id.desc()).limit(1)).first()
+    return db.session.get(GoalVersion, review.approved_version_id) if review else None
+
+
+class GoalReviewHooks(ProcessHooks):
+    def form_context(self, task, project) -> dict[str, Any]:
+        review = review_of(task.instance_id)
+        if task.name == "revise_goals":
+            return {"control_amount": review.control_amount if review else None}
+        if task.name == "consolidate":
+            return {"suggested_grade": review.suggested_grade if review else None}
+        return {}
+
+    def page_context(self, task, project) -> dict[str, Any]:
+        review = review_of(task.instance_id)
+        versions = goals.versions_of(project.id) if project else []
+        opinions = list(db.session.scalars(select(ReviewOpinion).where(
+            ReviewOpinion.instance_id == task.instance_id).order_by(ReviewOpinion.id)))
+        return {"review": review, "goal_versions": versions, "goal_version": versions[0] if versions else None,
+                "opinions": opinions,
+                "diff": goals.diff(versions[1], versions[0]) if len(versions) > 1 else None}
+
+    def before_start(self, actor, project, data) -> None:
+        if project is None:
+            raise Invalid("绩效目标审核必须针对一个项目", {"project_id": ["必填"]})
+
+    def before_complete(self, c: Completion) -> None:
+        review = review_of(c.instance.id)
+        assert review is not None and c.project is not None
+        name = c.task.name
+        form = c.form
+        if name in ("draft_goals", "revise_goals"):
+            amount = form.amount.data if name == "revise_goals" else None
+            version = goals.store_version(c.project, c.instance.id, "一上" if name == "draft_goals" else "二上",
+                                          form.overall_goal.data, form.indicator_rows(), c.actor.username, amount)
+            c.task_data["goal_version_id"] = version.id
+            return
+        if name == "formal_check" and form.complete.data:
+            c.task_data["experts"] = review.experts = draw_experts(c.project, c.instance.id, review.round_no)
+        if name == "expert_review":
+            c.task_data["expert_review_result"]["expert"] = c.actor.username
+        if name == "consolidate":
+            review.grade = form.grade.data
+            review.control_amount = form.control_amount.data
+            review.override_reason = (form.override_reason.data or "").strip() or None
+            if review.grade == "中":
+                review.round_no += 1  # the revised goals get a new formal check and joint review
+        decision = None
+        for field in ("approved", "complete"):
+            if field in form._fields:
+                decision = form._fields[field].data
+        scores = None
+        total = None
+        if name == "expert_review":
+            scores = {k: int(getattr(form.scores.form, k).data) for k in ("completeness", "relevance",
+                                                                         "scientific", "measurable")}
+            total = form.total()
+        latest = latest_version(c.project.id)
+        db.session.add(ReviewOpinion(
+            instance_id=c.instance.id, task_id=c.task.id, project_id=c.project.id,
+            goal_version_id=latest.id if latest else None, round_no=review.round_no,
+            kind=OPINION_KIND.get(name, name), reviewer=c.actor.username, reviewer_name=c.actor.name,
+            grade=form._fields["grade"].data if "grade" in form._fields else None, decision=decision,
+            opinion=(form.opinion.data or "").strip() if "opinion" in form._fields else "",
+            scores=scores, total=total))
+
+    def after_step(self, instance, run, completion) -> None:
+        project = db.session.get(Project, instance.project_id)
+        review = review_of(instance.id)
+        if review is None:
+            review = GoalReview(instance_id=instance.id, project_id=project.id)
+            db.session.add(review)
+            project.goal_status = GoalStatus.IN_REVIEW.value
+        data = run.data
+        if "suggested_grade" in data and data.get("suggested_grade"):
+            review.suggested_grade = data["suggested_grade"]
+            review.review_score = float(data.get("review_score") or 0)
+        if instance.status == InstanceStatus.COMPLETED.value:
+            outcome = data.get("goal_outcome")
+            review.outcome = outcome
+            if outcome == "approved":
+                version = latest_version(project.id)
+                review.approved_version_id = version.id if version else None
+                project.goal_status = GoalStatus.APPROVED.value
+                if version is not None and version.amount is not None:
+                    project.amount = version.amount  # 二下: the budget is approved with the goals
+            elif outcome == "rejected":
+                project.goal_status = GoalStatus.REJECTED.value
+
+
+register(GOAL_REVIEW, GoalReviewHooks())
