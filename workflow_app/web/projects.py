@@ -1,24 +1,77 @@
-"""The project library pages."""
+"""The project library pages, starting a goal review, and the public goals page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
 
-from ..services import projects
+from ..extensions import db
+from ..models import Department, InstanceStatus, ProcessInstance, Role
+from ..services import goal_review, goals, projects, public
+from ..services.errors import Conflict, Forbidden
 
 bp = Blueprint("projects", __name__)
+
+
+def actor():
+    return current_user._get_current_object()
 
 
 @bp.get("/projects")
 @login_required
 def index():
-    page = projects.list_projects(current_user._get_current_object(),
-                                  fiscal_year=request.args.get("fiscal_year", type=int), limit=200)
+    page = projects.list_projects(actor(), fiscal_year=request.args.get("fiscal_year", type=int), limit=200)
     return render_template("projects/index.html", page=page)
 
 
 @bp.get("/projects/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    project = projects.get_project(current_user._get_current_object(), project_id)
-    return render_template("projects/detail.html", project=project)
+    user = actor()
+    project = projects.get_project(user, project_id)
+    versions = goals.versions_of(project.id)
+    by_number = {v.number: v for v in versions}
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    if a is None and b is None and len(versions) > 1:
+        a, b = versions[1].number, versions[0].number
+    diff = goals.diff(by_number[a], by_number[b]) if a in by_number and b in by_number and a != b else None
+    instances = list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project.id)
+                                        .order_by(ProcessInstance.id.desc())))
+    can_start = (user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == project.department_id
+                 and not any(i.process_key == goal_review.GOAL_REVIEW and i.status == InstanceStatus.RUNNING.value
+                             for i in instances))
+    return render_template("projects/goals.html", project=project, goal_versions=versions, diff=diff,
+                           selected_a=a, selected_b=b, instances=instances, can_start_review=can_start,
+                           approved=goal_review.approved_version(project), action_form=FlaskForm())
+
+
+@bp.post("/projects/<int:project_id>/goal-review")
+@login_required
+def start_goal_review(project_id: int):
+    if not FlaskForm().validate_on_submit():
+        flash(_("页面已过期，请重试"), "warning")
+        return redirect(url_for("projects.detail", project_id=project_id))
+    try:
+        instance = goal_review.start_goal_review(actor(), project_id)
+    except (Conflict, Forbidden) as error:
+        flash(error.message, "warning")
+        return redirect(url_for("projects.detail", project_id=project_id))
+    flash(_("已发起绩效目标审核"), "success")
+    first = db.session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance.id)).one()
+    from ..services import tasks
+    mine = tasks.list_tasks(actor(), "group", instance_id=first.id, limit=1).items
+    if mine:
+        return redirect(url_for("tasks.task_page", task_id=mine[0].id))
+    return redirect(url_for("instances.detail", instance_id=instance.id))
+
+
+@bp.get("/public/goals")
+def public_goals():
+    year = request.args.get("year", type=int)
+    department = request.args.get("department") or None
+    listing = public.approved_goals(year, department)
+    departments = list(db.session.scalars(select(Department).order_by(Department.code)))
+    return render_template("public/goals.html", years=public.published_years(), departments=departments,
+                           selected_year=year, selected_department=department, projects=listing)
