@@ -172,3 +172,51 @@ SCHEMAS["Project"]["properties"].update({
     "goal": {"type": ["object", "null"], "description": "the approved goal version, else the latest"},
     "goal_versions": {"type": "array", "items": {"type": "object"}},
 })
+
+SCHEMAS["Rectification"] = {"type": "object", "required": [
+    "id", "project_id", "instance_id", "department", "findings", "deadline", "status", "overdue",
+    "budget_decision", "recovered_amount"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "instance_id": {"type": ["integer", "null"]},
+    "department": {"type": "string"}, "fiscal_year": {"type": "integer"},
+    "findings": {"type": "array", "items": {"type": "string"}},
+    "source": {"type": "string", "enum": ["evaluation", "monitoring", "audit"]},
+    "deadline": {"type": "string", "format": "date"},
+    "status": {"type": "string", "enum": ["planning", "in_progress", "auditing", "closed"]},
+    "overdue": {"type": "boolean"}, "overdue_since": {"type": ["string", "null"], "format": "date-time"},
+    "days_left": {"type": "integer"}, "audit_result": _NULLABLE_STR,
+    "budget_decision": {"type": ["string", "null"], "enum": ["priority", "maintain", "reduce", "cancel", None]},
+    "recovered_amount": {"type": ["number", "null"]}}}
+SCHEMAS["Attachment"] = {"type": "object", "required": ["id", "filename", "size", "sha256"], "properties": {
+    "id": {"type": "integer"}, "filename": {"type": "string"}, "size": {"type": "integer"},
+    "sha256": {"type": "string"}, "content_type": {"type": "string"}}}
+PATHS["/projects/{id}/rectifications"] = {"post": {
+    "summary": "Open a rectification on a project (performance_section)", "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["findings", "deadline", "source"], "properties": {
+        "findings": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "deadline": {"type": "string", "format": "date"},
+        "source": {"type": "string", "enum": ["evaluation", "monitoring", "audit"]}}}),
+    "responses": {"201": _json(_ref("Rectification"), "Started"), **_errors(400, 401, 403, 404, 422)}}}
+PATHS["/rectifications"] = {"get": {
+    "summary": "The supervisor board: rectifications this user may see (audit queue first)",
+    "parameters": [{"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
+                   {"name": "status", "in": "query", "schema": {"type": "string"}},
+                   {"name": "department", "in": "query", "schema": {"type": "string"}},
+                   {"name": "year", "in": "query", "schema": {"type": "integer"}}, *_PAGING],
+    "responses": {"200": _json(_list_of("Rectification")), **_errors(401, 422)}}}
+PATHS["/rectifications/{id}"] = {"get": {"summary": "One rectification", "parameters": [_ID],
+                                         "responses": {"200": _json(_ref("Rectification")), **_errors(*_STD)}}}
+PATHS["/rectifications/ledger.xlsx"] = {"get": {
+    "summary": "The rectification ledger (整改台账) of a year as an Excel file",
+    "parameters": [{"name": "year", "in": "query", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "xlsx", "content": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 422)}}}
+PATHS["/attachments"] = {"post": {
+    "summary": "Upload a file (PDF, image, Office document, TXT/CSV), checked by content",
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"201": _json(_ref("Attachment"), "Stored"), **_errors(401, 422)}}}
+PATHS["/attachments/{id}"] = {"get": {
+    "summary": "Download a file (its uploader, or whoever may see the instance it belongs to)", "parameters": [_ID],
+    "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {
+        "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}

@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState as SpiffState
 from .clock import now
 from .specs import REGISTRY
 
+TIMER_EVENT_TYPES = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
 STATE_FORMAT = "wf-1"  # our own envelope around Spiff's dict (no spec inside)
 _TYPENAME = REGISTRY.typenames[BpmnWorkflow]
 # The converter of BpmnWorkflow, used piecewise so that the spec is never converted or restored per call.
@@ -171,7 +172,7 @@ class WorkflowRun:
 
     def next_timer_at(self) -> datetime | None:
         times = [_parse_time(e.value) for e in self.workflow.waiting_events()
-                 if e.event_type.endswith("TimerEventDefinition") and isinstance(e.value, str)]
+                 if e.event_type in TIMER_EVENT_TYPES and isinstance(e.value, str)]
         times = [t for t in times if t is not None]
         return min(times) if times else None
 

@@ -5,8 +5,10 @@ from .workflow import HumanTask, InstanceStatus, ProcessDefinition, ProcessInsta
 from .audit import AuditEvent
 from .notification import Notification
 from .goal import GoalReview, GoalVersion, Indicator, ReviewOpinion
+from .attachment import Attachment
+from .rectification import Rectification, RectificationRecord, RectificationStatus
 
 __all__ = [
-    "ApiToken", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
+    "ApiToken", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
 ]

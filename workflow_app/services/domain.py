@@ -1,2 +1,2 @@
 """Imports the domain modules so that their process hooks are registered."""
-from . import goal_review  # noqa: F401
+from . import goal_review, rectification  # noqa: F401

@@ -102,7 +102,7 @@ class GoalReviewHooks(ProcessHooks):
             return {"suggested_grade": review.suggested_grade if review else None}
         return {}
 
-    def page_context(self, task, project) -> dict[str, Any]:
+    def page_context(self, task, project, viewer) -> dict[str, Any]:
         review = review_of(task.instance_id)
         versions = goals.versions_of(project.id) if project else []
         opinions = list(db.session.scalars(select(ReviewOpinion).where(

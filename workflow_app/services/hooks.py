@@ -37,7 +37,7 @@ class ProcessHooks:
         """Extra keyword arguments for the task's form (e.g. the control amount to check against)."""
         return {}
 
-    def page_context(self, task: HumanTask, project: Project | None) -> dict[str, Any]:
+    def page_context(self, task: HumanTask, project: Project | None, viewer: User) -> dict[str, Any]:
         """What the task page shows beside the form (the goal under review, earlier opinions, ...)."""
         return {}
 

@@ -37,6 +37,8 @@ def is_candidate(user: User, task: HumanTask) -> bool:
 def can_see_task(user: User, task: HumanTask) -> bool:
     if is_bureau_wide(user) or is_candidate(user, task):
         return True
+    if task.process_key == "rectification" and user.has_role(Role.SUPERVISOR.value):
+        return True  # supervisors follow every rectification step (they may do only the audit)
     if user.username in (task.claimed_by, task.completed_by, task.assignee):
         return True
     return user.department_id is not None and task.department_id == user.department_id

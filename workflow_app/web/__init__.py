@@ -20,7 +20,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, filters, instances, projects, tasks
+    from . import auth, filters, instances, projects, rectifications, tasks
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(instances.bp)
     app.register_blueprint(projects.bp)
+    app.register_blueprint(rectifications.bp)
     filters.register(app)
 
     @app.get("/healthz")

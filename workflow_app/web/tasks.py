@@ -40,7 +40,7 @@ def _task_page(task_id: int, form=None, status: int = 200):
     if form is None and task.state == "ready":
         form = instances.build_task_form(task, project, formdata=None)
     view = history.instance_view(actor(), task.instance_id)
-    context = hooks_for(task.process_key).page_context(task, project)
+    context = hooks_for(task.process_key).page_context(task, project, actor())
     return render_template("tasks/task.html", task=task, project=project, form=form, view=view,
                            action_form=FlaskForm(), **context), status
 

@@ -54,6 +54,9 @@
     this.bind();
     var self = this;
     this.rows().forEach(function (row) { self.filterLevel2(row, true); });
+    // An untouched form (the server says so, and the browser has not restored typed values) starts
+    // from the earlier version.
+    if (root.hasAttribute('data-prefill-auto') && this.isPristine()) { this.prefill(); }
     this.refresh();
   }
 
@@ -82,6 +85,10 @@
       var action = button.getAttribute('data-action');
       var row = button.closest('tr[data-indicator-row]');
       if (action === 'add') { self.addRow(); }
+      else if (action === 'prefill') {
+        var question = button.getAttribute('data-confirm');
+        if (self.isPristine() || !question || window.confirm(question)) { self.prefill(); }
+      }
       else if (row && action === 'remove') { self.removeRow(row); }
       else if (row && action === 'up') { self.moveRow(row, -1); }
       else if (row && action === 'down') { self.moveRow(row, 1); }
@@ -111,11 +118,20 @@
   };
 
   Editor.prototype.addRow = function () {
-    if (!this.template) { return; }
-    if (this.maxRows && this.rows().length >= this.maxRows) { return; }
+    var row = this.createRow();
+    if (!row) { return; }
+    this.refresh();
+    var first = row.querySelector('select, input:not([type="hidden"])');
+    if (first) { first.focus(); }
+  };
+
+  // A new blank row at the end (not yet renumbered: callers refresh()).
+  Editor.prototype.createRow = function () {
+    if (!this.template) { return null; }
+    if (this.maxRows && this.rows().length >= this.maxRows) { return null; }
     var fragment = this.template.content.cloneNode(true);
     var row = fragment.querySelector('tr[data-indicator-row]');
-    if (!row) { return; }
+    if (!row) { return null; }
     // A copy never carries the errors (or, for a copied full row, the values) of its source.
     Array.prototype.forEach.call(row.querySelectorAll('.is-invalid'), function (el) { el.classList.remove('is-invalid'); });
     Array.prototype.forEach.call(row.querySelectorAll('.invalid-feedback, [data-row-error]'), function (el) {
@@ -134,9 +150,44 @@
     }
     this.body.insertBefore(row, this.emptyRow || null);
     this.filterLevel2(row, false);
+    return row;
+  };
+
+  // Replace the rows (and the overall goal) with an earlier version's: data-prefill holds
+  // {"overall_goal": str, "indicators": [{level1, level2, name, operator, target, unit, weight}]}.
+  Editor.prototype.prefill = function () {
+    var data;
+    try {
+      data = JSON.parse(this.root.getAttribute('data-prefill') || 'null');
+    } catch (error) {
+      return;
+    }
+    if (!data) { return; }
+    var self = this;
+    this.rows().forEach(function (row) { row.parentNode.removeChild(row); });
+    (data.indicators || []).forEach(function (indicator) {
+      var row = self.createRow();
+      if (!row) { return; }
+      ['level1', 'level2', 'name', 'operator', 'target', 'unit', 'weight'].forEach(function (role) {
+        var field = row.querySelector('[data-role="' + role + '"]');
+        if (!field) { return; }
+        var value = indicator[role];
+        field.value = value === null || value === undefined ? '' : String(value);
+        if (role === 'level1') { self.filterLevel2(row, false); }
+      });
+    });
+    var overallId = this.root.getAttribute('data-overall-target');
+    var overall = overallId ? document.getElementById(overallId) : null;
+    if (overall && typeof data.overall_goal === 'string') { overall.value = data.overall_goal; }
     this.refresh();
-    var first = row.querySelector('select, input:not([type="hidden"])');
-    if (first) { first.focus(); }
+  };
+
+  Editor.prototype.isPristine = function () {
+    var overallId = this.root.getAttribute('data-overall-target');
+    var overall = overallId ? document.getElementById(overallId) : null;
+    if (overall && overall.value.trim() !== '') { return false; }
+    var self = this;
+    return !this.rows().some(function (row) { return self.hasContent(row); });
   };
 
   Editor.prototype.hasContent = function (row) {
