@@ -1,6 +1,8 @@
 """The migrations give exactly the models' schema; the operator commands work and refuse bad input."""
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
@@ -67,7 +69,7 @@ def test_openapi_describes_every_api_route(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi_document":
             continue
-        path = rule.rule[len("/api/v1"):].replace("<int:", "{").replace("<", "{").replace(">", "}")
-        path = path.replace("{task_id}", "{id}").replace("{instance_id}", "{id}").replace("{project_id}", "{id}")
+        path = re.sub(r"<int:\w+_id>", "{id}", rule.rule[len("/api/v1"):])
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, f"{method} {path} is not in openapi.json"
