@@ -230,3 +230,14 @@ def test_uploads_are_checked_by_content_and_downloaded_only_by_readers(app, api)
     assert "attachment" in download.headers["Content-Disposition"]
     assert "passwd.pdf" in download.headers["Content-Disposition"] and ".." not in download.headers["Content-Disposition"]
     assert api("slj_filer").get(f"/api/v1/attachments/{evidence}").status_code == 404
+
+
+def test_one_late_timer_run_past_both_dates_reminds_and_marks_overdue(app, api):
+    rect = Rect(app, api, days=5)
+    with app.app_context():
+        due = db.session.get(Rectification, rect.id).deadline_at
+    run_timers(app, due + timedelta(days=1))
+    assert rect.state()["overdue"] is True
+    with app.app_context():
+        kinds = db.session.scalars(select(Notification.kind)).all()
+        assert kinds.count("reminder") == 1  # one filer in 人社局

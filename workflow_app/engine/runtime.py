@@ -195,26 +195,36 @@ class WorkflowRun:
         self._engine_steps()
 
     def fire_due_timers(self) -> list[FiredTimer]:
-        """Fire every timer due at the engine clock's now; return the ones that fired."""
+        """Fire every timer due at the engine clock's now; return the ones that fired.
+
+        A timer that only becomes armed while this call runs (the next one in a chain) and is already
+        due fires in the same call; it is reported too, so a late run misses nothing.
+        """
         moment = now()
-        waiting = [t for t in self.workflow.get_tasks(state=SpiffState.WAITING) if _is_timer(t)]
-        due = [t for t in waiting
-               if (v := _parse_time(t._get_internal_data("event_value"))) is not None and v <= moment]
+        due = [t for t in self.workflow.get_tasks(state=SpiffState.WAITING) if _is_timer(t)
+               and (v := _parse_time(t._get_internal_data("event_value"))) is not None and v <= moment]
         if not due:
             return []
-        fired_meta = {}
-        for t in due:
-            attached = _attached_task(t) if isinstance(t.task_spec, BoundaryEvent) else None
-            fired_meta[t.id] = FiredTimer(
-                event_id=t.task_spec.bpmn_id,
-                attached_to=attached.task_spec.bpmn_id if attached else None,
-                attached_guid=str(attached.id) if attached else None,
-                interrupting=bool(getattr(t.task_spec, "cancel_activity", True)),
-            )
+        before = {t.id: t.state for t in self.workflow.get_tasks() if _is_timer(t)}
+        pending = {t.id: self._describe_timer(t) for t in due}
         self.workflow.refresh_timers()
         self._engine_steps()
-        return [meta for task_id, meta in fired_meta.items()
-                if self._state_of(task_id) not in (SpiffState.WAITING, None)]
+        fired = [meta for task_id, meta in pending.items()
+                 if self._state_of(task_id) not in (SpiffState.WAITING, None)]
+        for task in self.workflow.get_tasks(state=SpiffState.COMPLETED):
+            if _is_timer(task) and task.id not in pending and before.get(task.id) != SpiffState.COMPLETED:
+                fired.append(self._describe_timer(task))
+        return fired
+
+    @staticmethod
+    def _describe_timer(task) -> FiredTimer:
+        attached = _attached_task(task) if isinstance(task.task_spec, BoundaryEvent) else None
+        return FiredTimer(
+            event_id=task.task_spec.bpmn_id,
+            attached_to=attached.task_spec.bpmn_id if attached else None,
+            attached_guid=str(attached.id) if attached else None,
+            interrupting=bool(getattr(task.task_spec, "cancel_activity", True)),
+        )
 
     def _state_of(self, task_id: UUID):
         try:

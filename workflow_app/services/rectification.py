@@ -72,7 +72,8 @@ def start_rectification(actor: User, project_id: int, payload: dict[str, Any]) -
     db.session.flush()
     started = instances.start_instance_unlocked(actor, RECTIFICATION, {
         "rectification_id": rectification.id,
-        "reminder_at": max(remind, now()).isoformat(),
+        # A deadline inside the reminder window: remind at the next timer run rather than never.
+        "reminder_at": max(remind, now() + timedelta(seconds=1)).isoformat(),
         "deadline_at": due.isoformat(),
     }, project)
     rectification.instance_id = started.instance.id
