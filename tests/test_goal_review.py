@@ -202,3 +202,25 @@ def test_who_may_not_start_or_complete(app, api):
     assert flow.filer.complete(finance["id"], {"grade": "优", "opinion": "x"}).status_code == 403
     assert api(experts[0]).complete(mine["id"], {"grade": "优", "opinion": "x", "scores": {
         "completeness": 26, "relevance": 20, "scientific": 20, "measurable": 20}}).status_code == 422
+
+
+def test_deadlines_come_from_settings_and_remind_when_passed(app, api):
+    from datetime import datetime, timedelta
+
+    from workflow_app.models import Notification
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    draft = flow.filer.task_named("draft_goals", instance_id=flow.instance_id)
+    due = datetime.fromisoformat(draft["due_at"])
+    created = datetime.fromisoformat(draft["created_at"])
+    assert abs((due - created) - timedelta(days=10)) < timedelta(minutes=1)
+    result = app.test_cli_runner().invoke(args=["timers", "run", "--now", (due + timedelta(minutes=5)).isoformat()])
+    assert "fired 1 timers" in result.output
+    late = flow.filer.task_named("draft_goals", instance_id=flow.instance_id)
+    assert late["overdue"] is True and late["id"] == draft["id"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "overdue")) == 1
+    flow.do(flow.filer, "draft_goals", goals())
+    signoff = flow.head.task_named("dept_signoff", instance_id=flow.instance_id)
+    assert signoff["due_at"] and signoff["overdue"] is False
