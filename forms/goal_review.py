@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from workflow_app.models.goal import GRADES, LEVELS, OPERATORS
+from workflow_app.models.goal import GRADES, LEVELS
 
 from . import TaskForm
 from .fields import DecisionField
@@ -26,7 +26,8 @@ class IndicatorForm(FlaskForm):
     level1 = SelectField(_l("一级指标"), choices=[(k, k) for k in LEVELS], validators=[InputRequired()])
     level2 = SelectField(_l("二级指标"), choices=LEVEL2_CHOICES, validators=[InputRequired()])
     name = StringField(_l("三级指标"), validators=[DataRequired(), Length(max=200)])
-    operator = SelectField(_l("比较"), choices=[(o, o) for o in OPERATORS], validators=[InputRequired()])
+    operator = SelectField(_l("比较"), choices=[(">=", "≥"), ("<=", "≤"), ("=", "="), ("定性", _l("定性"))],
+                           validators=[InputRequired()])
     target = StringField(_l("指标值"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("计量单位"), validators=[Length(max=40)])
     weight = DecimalField(_l("权重"), places=2, validators=[InputRequired(), NumberRange(min=0, max=100)])

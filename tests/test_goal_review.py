@@ -224,3 +224,32 @@ def test_deadlines_come_from_settings_and_remind_when_passed(app, api):
     flow.do(flow.filer, "draft_goals", goals())
     signoff = flow.head.task_named("dept_signoff", instance_id=flow.instance_id)
     assert signoff["due_at"] and signoff["overdue"] is False
+
+
+def test_joint_review_opinions_stay_independent_and_experts_anonymous(app, api):
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    flow.through_formal_check()
+    flow.do(flow.finance, "finance_review", {"grade": "良", "opinion": "财政的独立意见"})
+    expert = flow.experts()[0]
+    flow.do(api(expert), "expert_review", {"grade": "良", "opinion": "专家的独立意见", "scores": {
+        "completeness": 20, "relevance": 20, "scientific": 20, "measurable": 20}})
+    other_expert = api(flow.experts()[0])
+    seen = other_expert.get(f"/api/v1/instances/{flow.instance_id}").get_json()["history"]
+    finance = next(h for h in seen if h["task"] == "finance_review")
+    assert finance["opinion"] is None
+    by_department = flow.filer.get(f"/api/v1/instances/{flow.instance_id}").get_json()["history"]
+    assert all(h["by"] == "专家" and h["opinion"] is None for h in by_department if h["task"] == "expert_review")
+    full = flow.jxk.get(f"/api/v1/instances/{flow.instance_id}").get_json()["history"]
+    assert any(h["by"] == expert and h["opinion"] == "专家的独立意见" for h in full)
+
+
+def test_approved_goals_cannot_be_reviewed_again(app, api):
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    flow.through_formal_check()
+    flow.joint_review("优", "优", [95, 95, 95])
+    flow.do(flow.jxk, "consolidate", {"grade": "优", "opinion": "好", "control_amount": 300})
+    flow.do(flow.filer, "revise_goals", goals(amount=300))
+    flow.do(flow.jxk, "final_review", {"approved": True, "opinion": "批复"})
+    assert flow.filer.post(f"/api/v1/projects/{flow.project_id}/goal-review").status_code == 409

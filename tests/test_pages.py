@@ -123,3 +123,15 @@ def test_pages_send_a_strict_content_security_policy(app, browser):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_revision_page_starts_from_the_latest_version(app, api, browser):
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    flow.through_formal_check()
+    flow.joint_review("良", "良", [85, 85, 85])
+    flow.do(flow.jxk, "consolidate", {"grade": "良", "opinion": "请压减", "control_amount": 260})
+    task = flow.filer.task_named("revise_goals", instance_id=flow.instance_id)
+    html = browser("rsj_filer").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert 'value="培训人次"' in html and 'value="学员满意度"' in html
+    assert "260" in html  # the control number beside the amount

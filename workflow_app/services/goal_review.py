@@ -44,6 +44,8 @@ def start_goal_review(actor: User, project_id: int) -> ProcessInstance:
         ProcessInstance.status == InstanceStatus.RUNNING.value)).first()
     if running is not None:
         raise Conflict(f"该项目已有进行中的绩效目标审核（流程 #{running}）")
+    if project.goal_status == GoalStatus.APPROVED.value:
+        raise Conflict("该项目的绩效目标已经批复")
     started = instances.start_instance_unlocked(actor, GOAL_REVIEW, {}, project)
     return started.instance
 
@@ -102,6 +104,21 @@ class GoalReviewHooks(ProcessHooks):
             return {"suggested_grade": review.suggested_grade if review else None}
         return {}
 
+    def initial_data(self, task, project) -> dict[str, Any] | None:
+        """A draft sent back, or the 二上 revision, starts from the latest version, not from nothing."""
+        if task.name not in ("draft_goals", "revise_goals") or project is None:
+            return None
+        version = latest_version(project.id)
+        if version is None:
+            return None
+        data: dict[str, Any] = {"overall_goal": version.overall_goal, "indicators": [
+            {"level1": i.level1, "level2": i.level2, "name": i.name, "operator": i.operator, "target": i.target,
+             "unit": i.unit, "weight": i.weight} for i in version.indicators]}
+        if task.name == "revise_goals":
+            review = review_of(task.instance_id)
+            data["amount"] = version.amount or (review.control_amount if review else None) or project.amount
+        return data
+
     def page_context(self, task, project, viewer) -> dict[str, Any]:
         review = review_of(task.instance_id)
         versions = goals.versions_of(project.id) if project else []
@@ -134,8 +151,6 @@ class GoalReviewHooks(ProcessHooks):
             review.grade = form.grade.data
             review.control_amount = form.control_amount.data
             review.override_reason = (form.override_reason.data or "").strip() or None
-            if review.grade == "中":
-                review.round_no += 1  # the revised goals get a new formal check and joint review
         decision = None
         for field in ("approved", "complete"):
             if field in form._fields:
@@ -154,6 +169,8 @@ class GoalReviewHooks(ProcessHooks):
             grade=form._fields["grade"].data if "grade" in form._fields else None, decision=decision,
             opinion=(form.opinion.data or "").strip() if "opinion" in form._fields else "",
             scores=scores, total=total))
+        if name == "consolidate" and review.grade == "中":
+            review.round_no += 1  # the revised goals get a new formal check and joint review
 
     def after_step(self, instance, run, completion) -> None:
         project = db.session.get(Project, instance.project_id)

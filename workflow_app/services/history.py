@@ -34,6 +34,21 @@ class InstanceView:
     show_data: bool
 
 
+# The joint review is independent and the experts anonymous: outside the performance section, nobody reads
+# another reviewer's opinion in the history, and only the expert himself sees an expert's name.
+INDEPENDENT_REVIEWS = {"finance_review", "authority_review", "expert_review"}
+
+
+def _as_seen_by(viewer: User, entry: HistoryEntry) -> HistoryEntry:
+    if policy.is_bureau_wide(viewer) or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
+        return entry
+    entry.opinion = None
+    if entry.task == "expert_review":
+        entry.by = "专家"
+        entry.on_behalf_of = None
+    return entry
+
+
 def visible_instance(actor: User, instance_id: int) -> tuple[ProcessInstance, Project | None]:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
@@ -52,6 +67,6 @@ def instance_view(actor: User, instance_id: int) -> InstanceView:
         select(AuditEvent, HumanTask.title).outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
         .where(AuditEvent.instance_id == instance.id, AuditEvent.action.in_(HISTORY_ACTIONS))
         .order_by(AuditEvent.id)).all()
-    history = [HistoryEntry(task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of, at=e.at,
-                            action=e.action, opinion=e.opinion) for e, title in rows]
+    history = [_as_seen_by(actor, HistoryEntry(task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of,
+                                               at=e.at, action=e.action, opinion=e.opinion)) for e, title in rows]
     return InstanceView(instance, project, ready, history, policy.can_see_instance_data(actor))

@@ -37,6 +37,10 @@ class ProcessHooks:
         """Extra keyword arguments for the task's form (e.g. the control amount to check against)."""
         return {}
 
+    def initial_data(self, task: HumanTask, project: Project | None) -> dict[str, Any] | None:
+        """Values a task form starts with when the page is first opened (e.g. the latest goal version)."""
+        return None
+
     def page_context(self, task: HumanTask, project: Project | None, viewer: User) -> dict[str, Any]:
         """What the task page shows beside the form (the goal under review, earlier opinions, ...)."""
         return {}

@@ -197,10 +197,15 @@ def check_may_act(actor: User, task: HumanTask) -> None:
 
 
 def build_task_form(task: HumanTask, project: Project | None, *, json: dict | None = None, formdata=None):
-    context = hooks_for(task.process_key).form_context(task, project)
+    hooks = hooks_for(task.process_key)
+    context = hooks.form_context(task, project)
     try:
         if json is not None:
             return forms.build_from_json(task.form, json, **context)
+        if formdata is None and task.state == TaskState.READY.value:
+            initial = hooks.initial_data(task, project)
+            if initial:
+                context["data"] = initial
         return forms.build_from_request(task.form, formdata, **context)
     except forms.UnknownForm as error:
         raise Invalid(f"任务表单 {task.form} 不存在，请联系管理员") from error

@@ -24,6 +24,13 @@ def approved_goals(fiscal_year: int | None = None, department_code: str | None =
     return list(latest.values())
 
 
+def published_departments() -> list[Department]:
+    return list(db.session.scalars(
+        select(Department).where(Department.id.in_(
+            select(Project.department_id).join(GoalReview, GoalReview.project_id == Project.id)
+            .where(GoalReview.outcome == "approved"))).order_by(Department.code)))
+
+
 def published_years() -> list[int]:
     return sorted(set(db.session.scalars(
         select(Project.fiscal_year).join(GoalReview, GoalReview.project_id == Project.id)

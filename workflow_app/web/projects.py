@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Department, InstanceStatus, ProcessInstance, Role
+from ..models import InstanceStatus, ProcessInstance, Role
 from ..services import goal_review, goals, projects, public
 from ..services.errors import Conflict, Forbidden
 
@@ -40,6 +40,7 @@ def detail(project_id: int):
     instances = list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project.id)
                                         .order_by(ProcessInstance.id.desc())))
     can_start = (user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == project.department_id
+                 and project.goal_status != "approved"
                  and not any(i.process_key == goal_review.GOAL_REVIEW and i.status == InstanceStatus.RUNNING.value
                              for i in instances))
     return render_template("projects/goals.html", project=project, goal_versions=versions, diff=diff,
@@ -72,6 +73,6 @@ def public_goals():
     year = request.args.get("year", type=int)
     department = request.args.get("department") or None
     listing = public.approved_goals(year, department)
-    departments = list(db.session.scalars(select(Department).order_by(Department.code)))
+    departments = public.published_departments()
     return render_template("public/goals.html", years=public.published_years(), departments=departments,
                            selected_year=year, selected_department=department, projects=listing)
