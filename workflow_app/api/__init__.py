@@ -5,4 +5,4 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import errors, auth, processes, tasks, projects, rectifications, openapi  # noqa: E402,F401
+from . import errors, auth, processes, tasks, projects, rectifications, actions, openapi  # noqa: E402,F401

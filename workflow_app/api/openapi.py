@@ -220,3 +220,70 @@ PATHS["/attachments/{id}"] = {"get": {
     "summary": "Download a file (its uploader, or whoever may see the instance it belongs to)", "parameters": [_ID],
     "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {
         "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}
+
+_MOVED = {"type": "object", "required": ["instance", "next_tasks"], "properties": {
+    "instance": _ref("InstanceSummary"), "next_tasks": {"type": "array", "items": _ref("Task")}}}
+_STAND_IN = {"type": "object", "properties": {"username": _NULLABLE_STR, "name": {"type": "string"},
+                                              "from": {"type": "string", "format": "date"},
+                                              "until": {"type": "string", "format": "date"}}}
+SCHEMAS["Comment"] = {"type": "object", "required": ["id", "author", "text", "attachments", "created_at"],
+                      "properties": {"id": {"type": "integer"}, "author": {"type": "string"},
+                                     "author_name": {"type": "string"}, "text": {"type": "string"},
+                                     "attachments": {"type": "array", "items": {"type": "integer"}},
+                                     "created_at": {"type": "string", "format": "date-time"}}}
+SCHEMAS["Notification"] = {"type": "object", "required": ["id", "kind", "message", "read"], "properties": {
+    "id": {"type": "integer"}, "kind": {"type": "string"}, "message": {"type": "string"},
+    "instance_id": {"type": ["integer", "null"]}, "task_id": {"type": ["integer", "null"]},
+    "created_at": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"}}}
+PATHS.update({
+    "/tasks/{id}/send-back": {"post": {
+        "summary": "退回: send the instance back to an earlier user task", "parameters": [_ID],
+        "requestBody": _body({"type": "object", "required": ["to", "reason"], "properties": {
+            "to": {"type": "string"}, "reason": {"type": "string"}}}),
+        "responses": {"200": _json(_MOVED), **_errors(400, 401, 403, 404, 409, 422)}}},
+    "/instances/{id}/withdraw": {"post": {
+        "summary": "撤回: undo the caller's latest completion while what followed is untouched", "parameters": [_ID],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+            "reason": {"type": "string"}}}}}},
+        "responses": {"200": _json(_MOVED), **_errors(400, 401, 404, 409, 422)}}},
+    "/tasks/{id}/reassign": {"post": {
+        "summary": "Reassign a task (performance_section, admin)", "parameters": [_ID],
+        "requestBody": _body({"type": "object", "required": ["username"], "properties": {
+            "username": {"type": "string"}}}),
+        "responses": {"200": _json(_ref("Task")), **_errors(400, 401, 403, 404, 409, 422)}}},
+    "/tasks/bulk": {"post": {
+        "summary": "Claim or reassign several tasks; one answer per task",
+        "requestBody": _body({"type": "object", "required": ["action", "ids"], "properties": {
+            "action": {"type": "string", "enum": ["claim", "reassign"]},
+            "ids": {"type": "array", "items": {"type": "integer"}}, "username": {"type": "string"}}}),
+        "responses": {"200": _json({"type": "object", "properties": {"results": {"type": "object"}}}),
+                      **_errors(400, 401, 403, 422)}}},
+    "/tasks/{id}/urge": {"post": {
+        "summary": "催办: remind the task's candidates (performance_section)", "parameters": [_ID],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+            "message": {"type": "string"}}}}}},
+        "responses": {"200": _json({"type": "object", "properties": {"notified": {"type": "integer"}}}),
+                      **_errors(400, 401, 403, 404, 409, 422)}}},
+    "/me/stand-in": {
+        "get": {"summary": "My current stand-in", "responses": {"200": _json(_STAND_IN), **_errors(401)}},
+        "put": {"summary": "Name a stand-in (代理) for a date range",
+                "requestBody": _body({"type": "object", "required": ["username", "from", "until"], "properties": {
+                    "username": {"type": "string"}, "from": {"type": "string", "format": "date"},
+                    "until": {"type": "string", "format": "date"}}}),
+                "responses": {"200": _json(_STAND_IN), **_errors(400, 401, 422)}},
+        "delete": {"summary": "End my stand-in", "responses": {"200": _json({"type": "object"}), **_errors(401, 404)}}},
+    "/instances/{id}/comments": {
+        "get": {"summary": "Comments of an instance", "parameters": [_ID],
+                "responses": {"200": _json(_list_of("Comment")), **_errors(*_STD)}},
+        "post": {"summary": "Comment, with own uploads attached", "parameters": [_ID],
+                 "requestBody": _body({"type": "object", "required": ["text"], "properties": {
+                     "text": {"type": "string"}, "attachments": {"type": "array", "items": {"type": "integer"}}}}),
+                 "responses": {"201": _json(_ref("Comment"), "Created"), **_errors(400, 401, 404, 422)}}},
+    "/notifications": {"get": {
+        "summary": "My notifications", "parameters": [
+            {"name": "unread", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}, *_PAGING],
+        "responses": {"200": _json(_list_of("Notification")), **_errors(401, 422)}}},
+    "/notifications/{id}/read": {"post": {"summary": "Mark a notification read", "parameters": [_ID],
+                                          "responses": {"200": _json({"type": "object"}), **_errors(*_STD)}}},
+})
+PATHS["/tasks"]["get"]["parameters"][0]["schema"]["enum"] = ["mine", "group", "done", "started"]

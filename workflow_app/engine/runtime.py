@@ -194,6 +194,30 @@ class WorkflowRun:
             raise EngineError(str(error)) from error
         self._engine_steps()
 
+    def latest_completed(self, bpmn_id: str) -> str | None:
+        """The engine id of the latest completed manual task with this BPMN id, if there is one."""
+        done = [t for t in self.workflow.get_tasks(state=SpiffState.COMPLETED, manual=True)
+                if t.task_spec.bpmn_id == bpmn_id]
+        return str(max(done, key=lambda t: t.last_state_change).id) if done else None
+
+    def reset_to(self, guid: str) -> None:
+        """Make a completed task ready again, dropping everything that followed it (退回 / 撤回)."""
+        try:
+            task = self.workflow.get_task_from_id(UUID(guid))
+        except Exception as error:
+            raise TaskNotReady(guid) from error
+        if task is None or task.state != SpiffState.COMPLETED:
+            raise TaskNotReady(guid)
+        try:
+            self.workflow.reset_from_task_id(task.id)
+            # Spiff leaves timers of the removed branch registered; the next step would trip over them.
+            manager = self.workflow.event_manager
+            for stale in [t for t in manager.tasks.values() if t.id not in t.workflow.tasks]:
+                manager.remove_task(stale)
+            self._engine_steps()
+        except SpiffWorkflowException as error:
+            raise EngineError(str(error)) from error
+
     def fire_due_timers(self) -> list[FiredTimer]:
         """Fire every timer due at the engine clock's now; return the ones that fired.
 

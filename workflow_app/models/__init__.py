@@ -6,9 +6,10 @@ from .audit import AuditEvent
 from .notification import Notification
 from .goal import GoalReview, GoalVersion, Indicator, ReviewOpinion
 from .attachment import Attachment
+from .collab import Comment, StandIn
 from .rectification import Rectification, RectificationRecord, RectificationStatus
 
 __all__ = [
-    "ApiToken", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
+    "ApiToken", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
 ]

@@ -82,7 +82,8 @@ class HumanTask(db.Model):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        UniqueConstraint("instance_id", "task_guid"),
+        # Not unique: a task sent back or withdrawn is ready again under the same engine id (a new row).
+        Index("ix_human_tasks_instance_guid", "instance_id", "task_guid"),
         Index("ix_human_tasks_ready_lane", "state", "lane", "department_id"),
         Index("ix_human_tasks_ready_assignee", "state", "assignee"),
         Index("ix_human_tasks_ready_claimed", "state", "claimed_by"),

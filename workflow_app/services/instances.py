@@ -192,7 +192,7 @@ def check_may_act(actor: User, task: HumanTask) -> None:
         raise Conflict("任务已经办结，不能再处理")
     if not policy.is_candidate(actor, task):
         raise Forbidden("您没有处理此任务的权限")
-    if task.claimed_by and task.claimed_by != actor.username:
+    if task.claimed_by and task.claimed_by != actor.username and policy.acting_for(actor, task) is None:
         raise Conflict(f"任务已被 {task.claimed_by} 认领")
 
 
@@ -236,7 +236,7 @@ def complete_task(actor: User, task_id: int, *, json: dict | None = None, formda
     if instance.status != InstanceStatus.RUNNING.value:
         raise Conflict("流程已经结束")
 
-    completion = Completion(actor=actor, on_behalf_of=None, task=task, instance=instance, project=project,
+    completion = Completion(actor=actor, on_behalf_of=policy.acting_for(actor, task), task=task, instance=instance, project=project,
                             form=form, task_data=form.to_task_data())
     hooks = hooks_for(instance.process_key)
     hooks.before_complete(completion)
@@ -253,7 +253,7 @@ def complete_task(actor: User, task_id: int, *, json: dict | None = None, formda
     task.state = TaskState.COMPLETED.value
     task.completed_at = moment
     task.completed_by = actor.username
-    task.claimed_by = task.claimed_by or actor.username
+    task.claimed_by = task.claimed_by or completion.on_behalf_of or actor.username
     task.on_behalf_of = completion.on_behalf_of
     _save(instance, run)
     created = sync_human_tasks(instance, run, project)

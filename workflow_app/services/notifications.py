@@ -39,3 +39,32 @@ def notify(users: Iterable[User], kind: str, message: str, *, instance_id: int |
         from .mail import queue_mail_for  # the mail job runs after commit, in the background
         queue_mail_for(created)
     return created
+
+
+def list_for(user: User, unread_only: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[Notification], int]:
+    from sqlalchemy import func
+    conditions = [Notification.user_id == user.id]
+    if unread_only:
+        conditions.append(Notification.read_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(Notification).where(*conditions)) or 0
+    items = list(db.session.scalars(select(Notification).where(*conditions)
+                                    .order_by(Notification.id.desc()).limit(limit).offset(offset)))
+    return items, total
+
+
+def unread_count(user: User) -> int:
+    from sqlalchemy import func
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    from ..models.types import utcnow
+    from .errors import NotFound
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise NotFound("通知不存在")
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.commit()
+    return note

@@ -23,10 +23,19 @@ def is_bureau_wide(user: User) -> bool:
 
 
 # -- tasks --------------------------------------------------------------------------------------
+def acting_for(user: User, task: HumanTask) -> str | None:
+    """The absent user whose held task this stand-in may work on today, if any."""
+    owner = task.owner
+    if not owner or owner == user.username:
+        return None
+    from .standins import represented_by  # local: standins imports the models, policy stays light
+    return owner if owner in represented_by(user)[1:] else None
+
+
 def is_candidate(user: User, task: HumanTask) -> bool:
     """May this user work on the task (claim it, complete it) if nobody else holds it?"""
     if task.assignee:
-        return task.assignee == user.username
+        return task.assignee == user.username or acting_for(user, task) is not None
     if not task.lane or not user.has_role(task.lane):
         return False
     if task.lane in DEPARTMENT_SCOPED_ROLES:
@@ -35,7 +44,7 @@ def is_candidate(user: User, task: HumanTask) -> bool:
 
 
 def can_see_task(user: User, task: HumanTask) -> bool:
-    if is_bureau_wide(user) or is_candidate(user, task):
+    if is_bureau_wide(user) or is_candidate(user, task) or acting_for(user, task):
         return True
     if task.process_key == "rectification" and user.has_role(Role.SUPERVISOR.value):
         return True  # supervisors follow every rectification step (they may do only the audit)
@@ -56,10 +65,12 @@ def candidate_clause(user: User) -> ColumnElement[bool]:
     return and_(HumanTask.assignee.is_(None), or_(*lane_terms) if lane_terms else false())
 
 
-def mine_clause(user: User) -> ColumnElement[bool]:
+def mine_clause(user: User, principals: list[str] | None = None) -> ColumnElement[bool]:
+    """Ready tasks held by the user, or by someone the user stands in for today."""
+    names = principals or [user.username]
     return and_(
         HumanTask.state == TaskState.READY.value,
-        or_(HumanTask.assignee == user.username, HumanTask.claimed_by == user.username),
+        or_(HumanTask.assignee.in_(names), and_(HumanTask.assignee.is_(None), HumanTask.claimed_by.in_(names))),
     )
 
 

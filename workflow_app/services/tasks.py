@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import HumanTask, User
-from . import policy
+from ..models import HumanTask, ProcessInstance, TaskState, User
+from . import policy, standins
 from .errors import Invalid
 
-SCOPES = ("mine", "group", "done")
+SCOPES = ("mine", "group", "done", "started")
 
 
 @dataclass
@@ -21,10 +21,15 @@ class TaskPage:
 
 def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, project_id: int | None = None,
                instance_id: int | None = None, limit: int = 50, offset: int = 0) -> TaskPage:
-    clauses = {"mine": policy.mine_clause, "group": policy.group_clause, "done": policy.done_clause}
-    if scope not in clauses:
-        raise Invalid("scope 只能是 mine、group 或 done", {"scope": ["mine|group|done"]})
-    conditions = [clauses[scope](actor)]
+    if scope not in SCOPES:
+        raise Invalid("scope 只能是 mine、group、done 或 started", {"scope": ["mine|group|done|started"]})
+    if scope == "mine":
+        conditions = [policy.mine_clause(actor, standins.represented_by(actor))]
+    elif scope == "started":
+        conditions = [HumanTask.state == TaskState.READY.value, HumanTask.instance_id.in_(
+            select(ProcessInstance.id).where(ProcessInstance.started_by_id == actor.id))]
+    else:
+        conditions = [{"group": policy.group_clause, "done": policy.done_clause}[scope](actor)]
     if process:
         conditions.append(HumanTask.process_key == process)
     if project_id is not None:

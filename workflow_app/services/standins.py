@@ -1,0 +1,82 @@
+"""Stand-ins (代理): who acts for whom today."""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..engine import now
+from ..extensions import db
+from ..models import StandIn, User
+from . import audit
+from .errors import Invalid, NotFound
+from .transaction import transactional
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    return now().astimezone(LOCAL).date()
+
+
+def represented_by(user: User) -> list[str]:
+    """Usernames of the people this user stands in for today (the user's own name first)."""
+    day = today()
+    absent = db.session.scalars(
+        select(User.username).join(StandIn, StandIn.user_id == User.id)
+        .where(StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None),
+               StandIn.starts_on <= day, StandIn.ends_on >= day)).all()
+    return [user.username, *absent]
+
+
+def current(user: User) -> StandIn | None:
+    return db.session.scalars(select(StandIn).where(StandIn.user_id == user.id, StandIn.ended_at.is_(None),
+                                                    StandIn.ends_on >= today())
+                              .order_by(StandIn.id.desc())).first()
+
+
+@transactional
+def name_stand_in(user: User, username: object, starts: object, ends: object) -> StandIn:
+    errors: dict[str, list[str]] = {}
+    stand_in = db.session.scalars(select(User).where(User.username == username)).first() \
+        if isinstance(username, str) else None
+    if stand_in is None or not stand_in.active:
+        errors["username"] = ["用户不存在"]
+    elif stand_in.id == user.id:
+        errors["username"] = ["不能指定自己为代理人"]
+    elif set(stand_in.roles).isdisjoint(user.roles) or stand_in.department_id != user.department_id:
+        errors["username"] = ["代理人须与本人同部门并具有相同角色"]
+    dates: dict[str, date] = {}
+    for key, raw in (("from", starts), ("until", ends)):
+        try:
+            dates[key] = date.fromisoformat(raw) if isinstance(raw, str) else None  # type: ignore[assignment]
+        except ValueError:
+            dates[key] = None  # type: ignore[assignment]
+        if dates[key] is None:
+            errors[key] = ["必须是日期，如 2027-03-01"]
+    if not errors and dates["until"] < dates["from"]:
+        errors["until"] = ["结束日期不能早于开始日期"]
+    if not errors and dates["until"] < today():
+        errors["until"] = ["结束日期已经过去"]
+    if errors:
+        raise Invalid("代理设置有误", errors)
+    assert stand_in is not None
+    for old in db.session.scalars(select(StandIn).where(StandIn.user_id == user.id, StandIn.ended_at.is_(None))):
+        old.ended_at = now()
+    record = StandIn(user_id=user.id, user=user, stand_in_id=stand_in.id, stand_in=stand_in,
+                     starts_on=dates["from"], ends_on=dates["until"])
+    db.session.add(record)
+    audit.record("stand_in_named", user, object_type="stand_in", object_id=stand_in.username,
+                 after={"from": dates["from"].isoformat(), "until": dates["until"].isoformat()})
+    return record
+
+
+@transactional
+def end_stand_in(user: User) -> None:
+    active = db.session.scalars(select(StandIn).where(StandIn.user_id == user.id, StandIn.ended_at.is_(None))).all()
+    if not active:
+        raise NotFound("没有生效的代理")
+    for record in active:
+        record.ended_at = now()
+    audit.record("stand_in_ended", user, object_type="stand_in")

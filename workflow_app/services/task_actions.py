@@ -1,0 +1,183 @@
+"""What people do to tasks besides completing them: send back (退回), withdraw (撤回), reassign, urge (催办)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..engine import EngineError, TaskNotReady, now
+from ..extensions import db
+from ..models import HumanTask, InstanceStatus, Project, Role, TaskState, User
+from ..models.org import DEPARTMENT_SCOPED_ROLES
+from . import audit, policy
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .instances import check_may_act, load_run, lock_instance, sync_human_tasks, visible_task, _save
+from .notifications import notify, task_candidates
+from .transaction import transactional
+
+
+def _text(value: object, field: str, required: bool = True, limit: int = 2000) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
+        raise Invalid(f"{field} 必填（不超过{limit}字）", {field: [f"必填，不超过{limit}字"]})
+    return value.strip()
+
+
+@dataclass
+class Moved:
+    instance_id: int
+    status: str
+    ready: list[HumanTask]
+
+
+@transactional
+def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
+    """A reviewer sends the instance back to an earlier user task; the current task is cancelled."""
+    reason_text = _text(reason, "reason")
+    task = visible_task(actor, task_id)
+    check_may_act(actor, task)
+    if not isinstance(to, str) or to == task.name:
+        raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
+    earlier = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == task.instance_id, HumanTask.name == to,
+        HumanTask.state == TaskState.COMPLETED.value))
+    if not earlier:
+        raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
+    instance = lock_instance(task.instance_id)
+    task = db.session.get(HumanTask, task_id)
+    check_may_act(actor, task)
+    run = load_run(instance)
+    guid = run.latest_completed(to)
+    if guid is None:
+        raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
+    try:
+        run.reset_to(guid)
+    except (TaskNotReady, EngineError) as error:
+        raise Conflict(f"无法退回：{error}") from error
+    project = db.session.get(Project, instance.project_id) if instance.project_id else None
+    _save(instance, run)
+    created = sync_human_tasks(instance, run, project)
+    audit.record("send_back", actor, on_behalf_of=policy.acting_for(actor, task), instance_id=instance.id,
+                 task_id=task.id, task_name=task.name, opinion=reason_text, after={"to": to})
+    for row in created:
+        notify(task_candidates(row), "send_back", f"任务被退回：{row.title}。理由：{reason_text}",
+               instance_id=instance.id, task_id=row.id)
+    return Moved(instance.id, instance.status, created)
+
+
+@transactional
+def withdraw(actor: User, instance_id: int, reason: object) -> Moved:
+    """Whoever completed a task pulls it back while what followed is neither claimed nor done."""
+    reason_text = _text(reason, "reason", required=False)
+    instance = lock_instance(instance_id)
+    project = db.session.get(Project, instance.project_id) if instance.project_id else None
+    if not policy.can_see_instance(actor, instance, project):
+        raise NotFound("流程实例不存在")
+    mine = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == TaskState.COMPLETED.value,
+        HumanTask.completed_by == actor.username).order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+        .limit(1)).first()
+    if mine is None:
+        raise Conflict("您在此流程中没有可撤回的办理")
+    if instance.status != InstanceStatus.RUNNING.value:
+        raise Conflict("流程已经结束，不能撤回")
+    later_done = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.id != mine.id,
+        HumanTask.state == TaskState.COMPLETED.value, HumanTask.completed_at >= mine.completed_at))
+    taken = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY.value,
+        HumanTask.created_at >= mine.completed_at, HumanTask.claimed_by.is_not(None)))
+    if later_done or taken:
+        raise Conflict("后续任务已被认领或办理，不能撤回")
+    run = load_run(instance)
+    try:
+        run.reset_to(mine.task_guid)
+    except (TaskNotReady, EngineError) as error:
+        raise Conflict(f"无法撤回：{error}") from error
+    _save(instance, run)
+    created = sync_human_tasks(instance, run, project)
+    for row in created:
+        if row.task_guid == mine.task_guid and row.assignee is None:
+            row.claimed_by = actor.username  # the task comes back to whoever withdrew it
+    audit.record("withdraw", actor, instance_id=instance.id, task_id=mine.id, task_name=mine.name,
+                 opinion=reason_text or None)
+    return Moved(instance.id, instance.status, created)
+
+
+def _may_manage(actor: User) -> None:
+    if not actor.has_role(Role.PERFORMANCE_SECTION.value, Role.ADMIN.value):
+        raise Forbidden("只有绩效科和管理员可以转办")
+
+
+def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
+    if task.state != TaskState.READY.value:
+        raise Conflict("任务已经办结")
+    if task.lane and not target.has_role(task.lane):
+        raise Invalid(f"{target.name} 没有“{task.lane}”角色", {"username": ["不具备该任务的角色"]})
+    if task.lane in DEPARTMENT_SCOPED_ROLES and target.department_id != task.department_id:
+        raise Invalid(f"{target.name} 不属于任务所在部门", {"username": ["不属于任务所在部门"]})
+    before = {"assignee": task.assignee, "claimed_by": task.claimed_by}
+    if task.assignee:
+        task.assignee = target.username   # a named task (an expert's review) changes hands
+    else:
+        task.claimed_by = target.username
+    audit.record("reassign", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name,
+                 before=before, after={"to": target.username})
+    notify([target], "reassigned", f"{actor.name} 将任务转给您：{task.title}", instance_id=task.instance_id,
+           task_id=task.id)
+
+
+def _user(username: object) -> User:
+    user = db.session.scalars(select(User).where(User.username == username)).first() \
+        if isinstance(username, str) else None
+    if user is None or not user.active:
+        raise Invalid("用户不存在", {"username": ["用户不存在"]})
+    return user
+
+
+@transactional
+def reassign(actor: User, task_id: int, username: object) -> HumanTask:
+    _may_manage(actor)
+    task = visible_task(actor, task_id)
+    _reassign_one(actor, task, _user(username))
+    return task
+
+
+def bulk(actor: User, action: object, ids: object, username: object = None) -> dict[int, dict[str, object]]:
+    """Claim or reassign several tasks; each is its own unit of work, and each gets its own answer."""
+    from .instances import claim_task
+    if action not in ("claim", "reassign"):
+        raise Invalid("action 只能是 claim 或 reassign", {"action": ["claim|reassign"]})
+    if not isinstance(ids, list) or not ids or len(ids) > 200 or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise Invalid("ids 须为 1–200 个任务编号", {"ids": ["1–200 个整数"]})
+    if action == "reassign":
+        _may_manage(actor)
+        _user(username)
+    results: dict[int, dict[str, object]] = {}
+    for task_id in ids:
+        try:
+            if action == "claim":
+                claim_task(actor, task_id)
+            else:
+                reassign(actor, task_id, username)
+            results[task_id] = {"status": 200}
+        except (NotFound, Forbidden, Conflict, Invalid) as error:
+            results[task_id] = {"status": error.status, "message": error.message}
+    return results
+
+
+@transactional
+def urge(actor: User, task_id: int, message: object) -> int:
+    if not actor.has_role(Role.PERFORMANCE_SECTION.value):
+        raise Forbidden("只有绩效科可以催办")
+    text = _text(message, "message", required=False, limit=500) or "请尽快办理"
+    task = visible_task(actor, task_id)
+    if task.state != TaskState.READY.value:
+        raise Conflict("任务已经办结")
+    people = task_candidates(task)
+    notify(people, "urge", f"催办：{task.title}。{text}", instance_id=task.instance_id, task_id=task.id)
+    audit.record("urge", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name, opinion=text,
+                 after={"at": now().isoformat(), "to": [u.username for u in people]})
+    return len(people)
