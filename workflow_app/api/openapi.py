@@ -287,3 +287,8 @@ PATHS.update({
                                           "responses": {"200": _json({"type": "object"}), **_errors(*_STD)}}},
 })
 PATHS["/tasks"]["get"]["parameters"][0]["schema"]["enum"] = ["mine", "group", "done", "started"]
+PATHS["/tasks"]["get"]["parameters"] += [
+    {"name": "fiscal_year", "in": "query", "schema": {"type": "integer"}},
+    {"name": "department", "in": "query", "schema": {"type": "string"}},
+    {"name": "due", "in": "query", "schema": {"type": "string", "enum": ["overdue", "week"]}}]
+SCHEMAS["Task"]["properties"]["project"] = {"type": ["object", "null"]}

@@ -29,6 +29,8 @@ def task_json(task: HumanTask) -> dict[str, Any]:
         "overdue": bool(task.due_at and task.state == "ready" and task.overdue_notified_at is not None),
         "completed_at": iso(task.completed_at),
         "completed_by": task.completed_by,
+        "project": {"code": task.project.code, "name": task.project.name,
+                    "fiscal_year": task.project.fiscal_year} if task.project else None,
     }
 
 

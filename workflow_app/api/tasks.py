@@ -16,7 +16,9 @@ def list_tasks():
     limit, offset = paging()
     page = tasks.list_tasks(current_actor(), request.args.get("scope", "mine"),
                             process=request.args.get("process") or None, project_id=int_arg("project_id"),
-                            instance_id=int_arg("instance_id"), limit=limit, offset=offset)
+                            instance_id=int_arg("instance_id"), fiscal_year=int_arg("fiscal_year"),
+                            department=request.args.get("department") or None, due=request.args.get("due") or None,
+                            limit=limit, offset=offset)
     return jsonify_ok({"items": [task_json(t) for t in page.items], "total": page.total})
 
 

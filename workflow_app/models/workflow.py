@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .org import Department
+from .project import Project
 from .types import UTCDateTime, utcnow
 
 
@@ -112,6 +113,7 @@ class HumanTask(db.Model):
 
     instance: Mapped[ProcessInstance] = relationship()
     department: Mapped["Department | None"] = relationship(lazy="joined")
+    project: Mapped["Project | None"] = relationship(lazy="joined")
 
     @property
     def owner(self) -> str | None:

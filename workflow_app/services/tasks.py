@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import HumanTask, ProcessInstance, TaskState, User
+from ..engine import now
+from ..models import Department, HumanTask, ProcessInstance, Project, TaskState, User
 from . import policy, standins
 from .errors import Invalid
 
@@ -20,7 +22,8 @@ class TaskPage:
 
 
 def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, project_id: int | None = None,
-               instance_id: int | None = None, limit: int = 50, offset: int = 0) -> TaskPage:
+               instance_id: int | None = None, fiscal_year: int | None = None, department: str | None = None,
+               due: str | None = None, limit: int = 50, offset: int = 0) -> TaskPage:
     if scope not in SCOPES:
         raise Invalid("scope 只能是 mine、group、done 或 started", {"scope": ["mine|group|done|started"]})
     if scope == "mine":
@@ -36,6 +39,18 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
         conditions.append(HumanTask.project_id == project_id)
     if instance_id is not None:
         conditions.append(HumanTask.instance_id == instance_id)
+    if fiscal_year is not None:
+        conditions.append(HumanTask.project_id.in_(select(Project.id).where(Project.fiscal_year == fiscal_year)))
+    if department:
+        conditions.append(HumanTask.department_id.in_(select(Department.id).where(Department.code == department)))
+    if due not in (None, "", "overdue", "week"):
+        raise Invalid("due 只能是 overdue 或 week", {"due": ["overdue|week"]})
+    moment = now()
+    if due == "overdue":
+        conditions.append(HumanTask.due_at < moment)
+    elif due == "week":
+        conditions.append(HumanTask.due_at >= moment)
+        conditions.append(HumanTask.due_at < moment + timedelta(days=7))
     total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
     order = (HumanTask.completed_at.desc(), HumanTask.id.desc()) if scope == "done" else (
         HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)

@@ -20,7 +20,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, filters, instances, projects, rectifications, tasks
+    from . import auth, filters, instances, me, projects, rectifications, tasks
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -31,7 +31,20 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(instances.bp)
     app.register_blueprint(projects.bp)
     app.register_blueprint(rectifications.bp)
+    app.register_blueprint(me.bp)
     filters.register(app)
+
+    @app.context_processor
+    def _navigation_counts():
+        """The numbers in the navigation: three indexed counts per page."""
+        from flask_login import current_user
+        if not getattr(current_user, "is_authenticated", False) or request.path.startswith(("/api/", "/static/")):
+            return {"nav_counts": {}}
+        from ..services import notifications, tasks
+        user = current_user._get_current_object()
+        return {"nav_counts": {"mine": tasks.list_tasks(user, "mine", limit=1).total,
+                               "group": tasks.list_tasks(user, "group", limit=1).total,
+                               "unread": notifications.unread_count(user)}}
 
     @app.get("/healthz")
     def healthz():

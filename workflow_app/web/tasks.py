@@ -6,9 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from sqlalchemy import select
+
+from ..engine import now
 from ..extensions import db
-from ..models import Project
-from ..services import history, instances, tasks
+from ..models import Department, HumanTask, Project
+from ..services import deployment, history, instances, task_actions, tasks
 from ..services.errors import Conflict, Forbidden, Invalid
 from ..services.hooks import hooks_for
 
@@ -27,11 +30,35 @@ def inbox():
     if scope not in tasks.SCOPES:
         scope = "mine"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    result = tasks.list_tasks(actor(), scope, process=request.args.get("process") or None,
-                              limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    counts = {s: tasks.list_tasks(actor(), s, limit=1).total for s in ("mine", "group")}
-    return render_template("tasks/inbox.html", scope=scope, page=page, result=result, counts=counts,
+    filters = {"process": request.args.get("process") or None,
+               "fiscal_year": request.args.get("fiscal_year", type=int),
+               "department": request.args.get("department") or None,
+               "project_id": request.args.get("project_id", type=int),
+               "due": request.args.get("due") if request.args.get("due") in ("overdue", "week") else None}
+    result = tasks.list_tasks(actor(), scope, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    departments = list(db.session.scalars(select(Department).order_by(Department.code)))
+    processes = deployment.latest_definitions()
+    filter_args = {k: v for k, v in filters.items() if v}
+    return render_template("tasks/inbox.html", scope=scope, page=page, result=result, filters=filters,
+                           filter_args=filter_args,
+                           departments=departments, processes=processes, now=now(),
                            pages=max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1), action_form=FlaskForm())
+
+
+@bp.post("/tasks/bulk-claim")
+@login_required
+def bulk_claim():
+    if not FlaskForm().validate_on_submit():
+        flash(_("页面已过期，请重试"), "warning")
+        return redirect(url_for("tasks.inbox", scope="group"))
+    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
+    if not ids:
+        flash(_("请先勾选任务"), "warning")
+        return redirect(url_for("tasks.inbox", scope="group"))
+    results = task_actions.bulk(actor(), "claim", ids)
+    claimed = sum(1 for r in results.values() if r["status"] == 200)
+    flash(_("已认领 %(n)s 项，%(m)s 项未能认领", n=claimed, m=len(ids) - claimed), "info")
+    return redirect(url_for("tasks.inbox", scope="mine"))
 
 
 def _task_page(task_id: int, form=None, status: int = 200):
@@ -41,8 +68,54 @@ def _task_page(task_id: int, form=None, status: int = 200):
         form = instances.build_task_form(task, project, formdata=None)
     view = history.instance_view(actor(), task.instance_id)
     context = hooks_for(task.process_key).page_context(task, project, actor())
+    earlier = sorted({(t.name, t.title) for t in db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == task.instance_id, HumanTask.state == "completed", HumanTask.name != task.name))})
+    may_act = task.state == "ready" and instances.policy.is_candidate(actor(), task)
     return render_template("tasks/task.html", task=task, project=project, form=form, view=view,
-                           action_form=FlaskForm(), **context), status
+                           action_form=FlaskForm(), send_back_targets=earlier if may_act else [],
+                           may_manage=actor().has_role("performance_section", "admin"), **context), status
+
+
+def _task_action(task_id: int, action, success: str):
+    if not FlaskForm().validate_on_submit():
+        flash(_("页面已过期，请重试"), "warning")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    try:
+        action()
+        flash(success, "success")
+    except (Conflict, Forbidden, Invalid) as error:
+        detail = "；".join(m for ms in error.fields.values() for m in ms)
+        flash(error.message + (f"：{detail}" if detail else ""), "warning")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    return redirect(url_for("tasks.inbox"))
+
+
+@bp.post("/tasks/<int:task_id>/send-back")
+@login_required
+def send_back(task_id: int):
+    return _task_action(task_id, lambda: task_actions.send_back(actor(), task_id, request.form.get("to"),
+                                                                 request.form.get("reason")), _("已退回"))
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+@login_required
+def reassign(task_id: int):
+    return _task_action(task_id, lambda: task_actions.reassign(actor(), task_id, request.form.get("username")),
+                        _("已转办"))
+
+
+@bp.post("/tasks/<int:task_id>/urge")
+@login_required
+def urge(task_id: int):
+    if not FlaskForm().validate_on_submit():
+        flash(_("页面已过期，请重试"), "warning")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
+    try:
+        n = task_actions.urge(actor(), task_id, request.form.get("message"))
+        flash(_("已催办，通知 %(n)s 人", n=n), "success")
+    except (Conflict, Forbidden, Invalid) as error:
+        flash(error.message, "warning")
+    return redirect(url_for("tasks.task_page", task_id=task_id))
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -95,6 +168,9 @@ def claim(task_id: int):
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
+    if not FlaskForm().validate_on_submit():
+        flash(_("页面已过期，请重试"), "warning")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
     try:
         instances.unclaim_task(actor(), task_id)
         flash(_("已放回待认领"), "info")
