@@ -100,5 +100,18 @@ def register_cli(app: Flask) -> None:
         if problems:
             raise SystemExit(1)
 
-    for group in (departments, users, timers, processes):
+    audit_group = AppGroup("audit", help="The tamper-evident audit trail.")
+
+    @audit_group.command("verify")
+    def audit_verify() -> None:
+        """Check the hash chain; name the first event that was edited or deleted."""
+        from .services.audit import verify
+        verdict = verify()
+        if verdict.ok:
+            click.echo(f"audit chain ok: {verdict.checked} events")
+            return
+        click.echo(f"audit chain BROKEN at event {verdict.first_bad_seq}: {verdict.problem}", err=True)
+        raise SystemExit(1)
+
+    for group in (departments, users, timers, processes, audit_group):
         app.cli.add_command(group)

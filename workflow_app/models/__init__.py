@@ -2,7 +2,7 @@
 from .org import ApiToken, Department, Role, User
 from .project import FundSource, GoalStatus, Project, ProjectKind
 from .workflow import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
-from .audit import AuditEvent
+from .audit import AuditChainHead, AuditEvent
 from .notification import Notification
 from .goal import GoalReview, GoalVersion, Indicator, ReviewOpinion
 from .attachment import Attachment
