@@ -20,7 +20,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, filters, instances, me, projects, rectifications, tasks
+    from . import auth, dashboard, filters, instances, me, projects, rectifications, tasks
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(projects.bp)
     app.register_blueprint(rectifications.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(dashboard.bp)
     filters.register(app)
 
     @app.context_processor

@@ -1,12 +1,108 @@
-"""The instance page: where the work stands and what happened."""
+"""The instance page: where the work stands and what happened, on the process diagram and as text."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from dataclasses import dataclass, field
 
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_login import current_user, login_required
+from lxml import etree
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ProcessDefinition, ProcessInstance
 from ..services import history, instances
+from ..services.errors import NotFound
 
 bp = Blueprint("instances", __name__)
+
+BPMN_MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# The deployed XML is the operators' own file; still, no entities and no network while reading it.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+
+
+@dataclass
+class Diagram:
+    """One diagram on the instance page: where its XML is and which of its tasks to colour."""
+
+    key: str
+    title: str
+    url: str
+    completed: list[str] = field(default_factory=list)
+    ready: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Model:
+    tasks: set[str]                      # ids of the activities that can carry a marker
+    calls: dict[str, str]                # call activity id -> calledElement (process key)
+    name: str | None
+
+
+def _read_model(xml: str) -> _Model:
+    root = etree.fromstring(xml.encode("utf-8"), _PARSER)
+    tasks: set[str] = set()
+    calls: dict[str, str] = {}
+    name = None
+    for element in root.iter(f"{{{BPMN_MODEL_NS}}}*"):
+        local = etree.QName(element).localname
+        element_id = element.get("id")
+        if not element_id:
+            continue
+        if local == "process" and name is None:
+            name = element.get("name")
+        elif local == "callActivity":
+            tasks.add(element_id)
+            if element.get("calledElement"):
+                calls[element_id] = element.get("calledElement")
+        elif local.endswith("Task") or local == "task" or local == "subProcess":
+            tasks.add(element_id)
+    return _Model(tasks, calls, name)
+
+
+def _latest_definition(key: str) -> ProcessDefinition | None:
+    return db.session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.kind == "bpmn")
+        .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def _called_definition(instance: ProcessInstance, key: str) -> ProcessDefinition:
+    """The latest version of a process that the instance's own process calls; 404 for any other key."""
+    if key not in set(_read_model(instance.definition.source_xml).calls.values()):
+        raise NotFound("流程图不存在")
+    definition = _latest_definition(key)
+    if definition is None:
+        raise NotFound("流程图不存在")
+    return definition
+
+
+def _diagrams(view: history.InstanceView) -> list[Diagram]:
+    """The instance's diagram, then one per process it calls, with completed (green) and ready (orange) tasks.
+
+    A call activity is ready while a task of the called process is ready, and completed once a task of the
+    called process was completed and none is ready any more.
+    """
+    instance = view.instance
+    ready = {t.name for t in view.ready_tasks}
+    completed = {h.task for h in view.history if h.action == "complete" and h.task} - ready
+    main = _read_model(instance.definition.source_xml)
+    diagrams = [Diagram(instance.process_key, instance.definition.name,
+                        url_for("instances.diagram_xml", instance_id=instance.id))]
+    main_ready, main_completed = ready & main.tasks, completed & main.tasks
+    for activity_id, key in sorted(main.calls.items()):
+        definition = _latest_definition(key)
+        if definition is None or key == instance.process_key:
+            continue
+        called = _read_model(definition.source_xml)
+        diagram = Diagram(key, definition.name or called.name or key,
+                          url_for("instances.diagram_xml", instance_id=instance.id, process=key),
+                          completed=sorted(completed & called.tasks), ready=sorted(ready & called.tasks))
+        if diagram.ready:
+            main_ready.add(activity_id)
+        elif diagram.completed:
+            main_completed.add(activity_id)
+        diagrams.append(diagram)
+    diagrams[0].ready, diagrams[0].completed = sorted(main_ready), sorted(main_completed - main_ready)
+    return diagrams
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -14,4 +110,16 @@ bp = Blueprint("instances", __name__)
 def detail(instance_id: int):
     view = history.instance_view(current_user._get_current_object(), instance_id)
     data = instances.load_run(view.instance).data if view.show_data else None
-    return render_template("instances/detail.html", view=view, data=data)
+    return render_template("instances/detail.html", view=view, data=data, diagrams=_diagrams(view))
+
+
+@bp.get("/instances/<int:instance_id>/diagram.xml")
+@login_required
+def diagram_xml(instance_id: int):
+    """The BPMN XML of the version the instance runs, or (?process=key) of a process it calls."""
+    instance, _project = history.visible_instance(current_user._get_current_object(), instance_id)
+    key = request.args.get("process")
+    definition = instance.definition if not key else _called_definition(instance, key)
+    response = Response(definition.source_xml, mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
