@@ -135,3 +135,35 @@ def test_revision_page_starts_from_the_latest_version(app, api, browser):
     html = browser("rsj_filer").get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert 'value="培训人次"' in html and 'value="学员满意度"' in html
     assert "260" in html  # the control number beside the amount
+
+
+def test_instance_page_comment_and_withdraw(app, api, browser):
+    from .goal_flow import goals
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    flow.do(flow.filer, "draft_goals", goals())
+    filer = browser("rsj_filer")
+    page = filer.get(f"/instances/{flow.instance_id}").get_data(as_text=True)
+    assert "撤回我的上一步办理" in page
+    posted = filer.post(f"/instances/{flow.instance_id}/comments",
+                        data={"csrf_token": csrf_from(page), "text": "<script>x()</script>请尽快签发"})
+    assert posted.status_code == 302
+    page = filer.get(f"/instances/{flow.instance_id}").get_data(as_text=True)
+    assert "&lt;script&gt;x()&lt;/script&gt;请尽快签发" in page
+    back = filer.post(f"/instances/{flow.instance_id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "改"})
+    assert back.status_code == 302
+    assert [t["name"] for t in flow.instance()["ready_tasks"]] == ["draft_goals"]
+
+
+def test_inbox_filters_and_notification_and_stand_in_pages(app, api, browser):
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    filer = browser("rsj_filer")
+    assert "城乡居民就业技能培训补贴" in filer.get("/tasks?scope=group").get_data(as_text=True)
+    assert "城乡居民就业技能培训补贴" not in filer.get("/tasks?scope=group&due=overdue").get_data(as_text=True)
+    assert "城乡居民就业技能培训补贴" not in filer.get("/tasks?scope=group&fiscal_year=2030").get_data(as_text=True)
+    notes = filer.get("/notifications").get_data(as_text=True)
+    assert "新待办" in notes
+    page = filer.get("/me/stand-in").get_data(as_text=True)
+    bad = filer.post("/me/stand-in", data={"csrf_token": csrf_from(page), "username": "nobody", "from": "x", "until": ""})
+    assert bad.status_code == 422 and "用户不存在" in bad.get_data(as_text=True)

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from lxml import etree
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ProcessDefinition, ProcessInstance
-from ..services import history, instances
-from ..services.errors import NotFound
+from ..models import Attachment, ProcessDefinition, ProcessInstance
+from ..services import comments, history, instances, task_actions
+from ..services.errors import Conflict, Invalid, NotFound
 
 bp = Blueprint("instances", __name__)
 
@@ -108,9 +110,41 @@ def _diagrams(view: history.InstanceView) -> list[Diagram]:
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def detail(instance_id: int):
-    view = history.instance_view(current_user._get_current_object(), instance_id)
+    user = current_user._get_current_object()
+    view = history.instance_view(user, instance_id)
     data = instances.load_run(view.instance).data if view.show_data else None
-    return render_template("instances/detail.html", view=view, data=data, diagrams=_diagrams(view))
+    notes = comments.list_comments(user, instance_id)
+    files = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.instance_id == instance_id))}
+    unused = list(db.session.scalars(select(Attachment).where(Attachment.uploaded_by == user.username,
+                                                              Attachment.instance_id.is_(None))))
+    did_something = any(h.by == user.username and h.action == "complete" for h in view.history)
+    return render_template("instances/detail.html", view=view, data=data, diagrams=_diagrams(view),
+                           comments=notes, files=files, unused_uploads=unused, action_form=FlaskForm(),
+                           may_withdraw=did_something and view.instance.status == "running")
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@login_required
+def add_comment(instance_id: int):
+    ids = [v for v in request.form.getlist("attachment") if v.isdigit()]
+    try:
+        comments.add_comment(current_user._get_current_object(), instance_id, request.form.get("text"),
+                             [int(v) for v in ids])
+        flash(_("已发表评论"), "success")
+    except Invalid as error:
+        flash(error.message, "warning")
+    return redirect(url_for("instances.detail", instance_id=instance_id) + "#comments")
+
+
+@bp.post("/instances/<int:instance_id>/withdraw")
+@login_required
+def withdraw(instance_id: int):
+    try:
+        task_actions.withdraw(current_user._get_current_object(), instance_id, request.form.get("reason"))
+        flash(_("已撤回，任务回到您的待办"), "success")
+    except (Conflict, Invalid) as error:
+        flash(error.message, "warning")
+    return redirect(url_for("instances.detail", instance_id=instance_id))
 
 
 @bp.get("/instances/<int:instance_id>/diagram.xml")
