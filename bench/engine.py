@@ -55,10 +55,12 @@ class Probe:
         self.current: dict[str, float] = defaultdict(float)
         self.active = False
         self.captured: list[dict[str, Any]] = []   # engine calls, for the no-DB replay
+        self.statements: list[str] = []             # SQL statements of the completion in progress
         self._commit_started: float | None = None
 
     def reset(self) -> None:
         self.current = defaultdict(float)
+        self.statements = []
 
     def wrap(self, label: str, fn):
         probe = self
@@ -144,6 +146,13 @@ def install(probe: Probe) -> None:
             return value
     instances.hooks_for = lambda key: TimedHooks(real_hooks_for(key))
 
+    from sqlalchemy.engine import Engine
+
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        if probe.active:
+            probe.statements.append(" ".join(statement.split()))
+    event.listen(Engine, "before_cursor_execute", _count)
+
     def _before_commit(session):
         probe._commit_started = time.perf_counter()
     # insert=True: run before the app's own before_commit listeners, so their work counts as commit time
@@ -199,7 +208,7 @@ class Driver:
             pieces["other"] = max(0.0, total - sum(pieces.values()))
             state_size = len(done.instance.state or b"")
             self.rows.append({"model": model, "task": name, "total": total, "pieces": pieces,
-                              "state_bytes": state_size})
+                              "state_bytes": state_size, "statements": list(self.probe.statements)})
             db.session.remove()
 
     # -- goal review ------------------------------------------------------------------------------
@@ -312,9 +321,24 @@ def per_task_table(rows: list[dict[str, Any]], title: str) -> str:
         out.append([name, len(items), ms(percentile([i["total"] for i in items], 50)), med("load (DB read)"),
                     med("deserialize"), med("run+engine steps"), med("serialize"), med("save (flush state)"),
                     med("task-table sync"), med("domain before") + med("domain after"), med("commit"),
-                    int(percentile([i["state_bytes"] for i in items], 50))])
+                    int(percentile([i["state_bytes"] for i in items], 50)),
+                    int(percentile([len(i["statements"]) for i in items], 50))])
     return table(["task", "n", "total p50", "load", "deser", "run", "ser", "save", "sync", "domain", "commit",
-                  "state bytes"], out, f"{title}: medians per task (ms)")
+                  "state bytes", "SQL stmts"], out, f"{title}: medians per task (ms)")
+
+
+def statements_listing(rows: list[dict[str, Any]], title: str, width: int = 150) -> str:
+    """The SQL statements of one typical completion (the median one by count), one line each."""
+    if not rows:
+        return ""
+    counts = sorted(len(r["statements"]) for r in rows)
+    median = counts[len(counts) // 2]
+    row = next(r for r in rows if len(r["statements"]) == median)
+    lines = [f"\n### {title}: the {median} SQL statements of one `{row['task']}` completion\n", "```"]
+    for n, statement in enumerate(row["statements"], 1):
+        lines.append(f"{n:2d} {statement[:width]}{' …' if len(statement) > width else ''}")
+    lines.append("```")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -359,6 +383,7 @@ def main() -> None:
         print(per_task_table(goal_rows, "goal review"))
         print(piece_table(two_rows, f"two_step ({args.two_step} instances, {two_seconds:.1f} s, {args.db})"))
         print(per_task_table(two_rows, "two_step"))
+        print(statements_listing(two_rows, "two_step"))
 
         with app.app_context():
             replayed = replay(goal_captured + two_captured, args.replay)
