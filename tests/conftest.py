@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from workflow_app import create_app
 from workflow_app.engine import SPEC_CACHE
-from workflow_app.extensions import db
+from workflow_app.extensions import db, limiter
 from workflow_app.services.demo import DEMO_PASSWORD, seed_demo
 from workflow_app.services.deployment import forget_deployments
 
@@ -65,6 +65,7 @@ def clean_db(app):
                     conn.execute(text(f"DELETE FROM {name}"))
         forget_deployments()
         SPEC_CACHE.clear()
+        limiter.reset()
         seed_demo()
         db.session.remove()
     yield

@@ -110,3 +110,37 @@ def test_passwords_are_hashed(app):
     with app.app_context():
         user = db.session.scalars(select(User).where(User.username == "jxk")).one()
         assert "demo-pass-2026" not in user.password_hash and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_five_failed_logins_a_minute_lock_the_account_from_that_address(api, app):
+    anonymous = api()
+    for _ in range(5):
+        assert anonymous.post("/api/v1/auth/token", json={"username": "jxk", "password": "guess"}).status_code == 401
+    locked = anonymous.post("/api/v1/auth/token", json={"username": "jxk", "password": "demo-pass-2026"})
+    assert locked.status_code == 429 and locked.get_json()["error"] == "too_many_requests"
+    # another account from the same address is not locked, and good logins never count
+    for _ in range(6):
+        assert anonymous.post("/api/v1/auth/token", json={"username": "sbk", "password": "demo-pass-2026"}).status_code == 200
+
+
+def test_login_page_is_throttled_too(app):
+    client = app.test_client()
+    for _ in range(5):
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        assert client.post("/login", data={"username": "rsj_head", "password": "x", "csrf_token": token}).status_code == 422
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "rsj_head", "password": "demo-pass-2026", "csrf_token": token})
+    assert response.status_code == 429
+
+
+def test_python_looking_text_is_stored_never_run(app, api):
+    from .helpers import RSJ, project_id, start
+    start(api("jxk"), "test_approval", {}, project_id(app, RSJ))
+    filer = api("rsj_filer")
+    payload = "__import__('os').system('touch /tmp/pwned-by-test')"
+    task = filer.tasks("group")[0]
+    assert filer.complete(task["id"], {"text": payload}).status_code == 200
+    import os
+    assert not os.path.exists("/tmp/pwned-by-test")
+    data = api("jxk").get(f"/api/v1/instances/{task['instance_id']}").get_json()["data"]
+    assert data["text"] == payload

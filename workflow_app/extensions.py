@@ -1,7 +1,10 @@
 """Flask extension objects, created unbound and initialised by the app factory."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +31,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def login_attempt_key() -> str:
+    """Failed logins are counted per account and per address together."""
+    body = request.get_json(silent=True) if request.is_json else None
+    username = (body or {}).get("username") if isinstance(body, dict) else request.form.get("username")
+    return f"{str(username or '')[:64]}|{get_remote_address()}"
+
+
+# Storage from RATELIMIT_STORAGE_URI: memory:// for the embedded default, redis://… in production so that
+# every gunicorn worker and machine counts together.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 
+from ..extensions import limiter, login_attempt_key
 from ..models import User
 from ..services import auth as auth_service
 from ..services.errors import DomainError
@@ -39,6 +40,8 @@ def current_actor() -> User:
 
 
 @api_bp.post("/auth/token")
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=login_attempt_key,
+               deduct_when=lambda response: response.status_code == 401)
 def issue_token():
     body = json_body()
     username, password = body.get("username"), body.get("password")

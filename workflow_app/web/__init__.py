@@ -78,6 +78,12 @@ def register_web(app: Flask) -> None:
             return jsonify({"error": "not_found", "message": "no such resource"}), 404
         return render_template("error.html", status=404, message=_("页面不存在")), 404
 
+    @app.errorhandler(429)
+    def _too_many(_error):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "too_many_requests", "message": "尝试次数过多，请一分钟后再试"}), 429
+        return render_template("error.html", status=429, message=_("尝试次数过多，请一分钟后再试")), 429
+
     @app.errorhandler(OperationalError)
     def _database_down(_error):
         db.session.rollback()

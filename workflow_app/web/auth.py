@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -11,7 +11,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..services import audit, auth as auth_service
-from ..extensions import db
+from ..extensions import db, limiter, login_attempt_key
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +28,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("tasks.inbox")
 
 
+def _login_failed(response) -> bool:
+    return response.status_code in (401, 422)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=login_attempt_key,
+               methods=["POST"], deduct_when=_login_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
