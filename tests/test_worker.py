@@ -36,3 +36,21 @@ def test_worker_fires_due_timers_sent_through_the_broker(app, api):
             break
         time.sleep(0.5)
     assert names == ["escalated"]
+
+
+def test_batch_start_through_the_broker(app, api):
+    from sqlalchemy import func
+    celery = app.extensions["celery"]
+    celery.conf.broker_url = BROKER
+    items = [{"round": "2027-monitoring", "seq": i} for i in range(50)]
+    celery.send_task("workflow_app.start_instances_batch", args=["test_parallel", items, "jxk"])
+    deadline = time.monotonic() + 60
+    count = 0
+    while time.monotonic() < deadline:
+        with app.app_context():
+            count = db.session.scalar(select(func.count()).select_from(ProcessInstance))
+            db.session.remove()
+        if count == 50:
+            break
+        time.sleep(0.5)
+    assert count == 50

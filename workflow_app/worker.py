@@ -62,6 +62,23 @@ def fire_due_timers(at: str | None = None) -> int:
     return fired
 
 
+@celery_app.task(name="workflow_app.start_instances_batch")
+def start_instances_batch(process_key: str, items: list[dict], username: str) -> int:
+    """Start one instance of `process_key` per start-data dict in `items`, acting as `username`.
+
+    A round of thousands is sent as many such chunks; each chunk is one transaction, so a chunk either
+    starts completely or not at all (and can simply be sent again).
+    """
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User
+    from .services.instances import start_many
+
+    actor = db.session.scalars(select(User).where(User.username == username)).one()
+    return len(start_many(actor, process_key, items))
+
+
 @celery_app.task(name="workflow_app.send_notification_mail", bind=True, max_retries=5, default_retry_delay=60)
 def send_notification_mail(self, notification_id: int) -> bool:
     """Mail one notification. Idempotent: a notification already mailed is not mailed again."""
