@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ def init_celery(app: Flask) -> Celery:
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
+            if has_app_context():  # run eagerly inside a request or a test: use that app
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 
