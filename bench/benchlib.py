@@ -140,6 +140,12 @@ def fresh_database(kind: str, label: str = "bench") -> Database:
         name = f"wf_{label}_{os.getpid()}_{secrets.token_hex(3)}"
         with _pg_admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
+            # An experiment knob, not a default: BENCH_PG_SYNC_COMMIT=off makes PostgreSQL commit without
+            # waiting for the WAL flush, as the app's SQLite (WAL, synchronous=NORMAL) does.
+            setting = os.environ.get("BENCH_PG_SYNC_COMMIT")
+            if setting:
+                conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = {setting}')
+                print(f"(PostgreSQL database {name}: synchronous_commit = {setting})", file=sys.stderr)
         base = PG_ADMIN_URL.rsplit("/", 1)[0]
 
         def drop() -> None:

@@ -35,11 +35,11 @@ class DecisionField(RadioField):
                 self.data = strict_bool(valuelist[0])
             except ValueError:
                 self.data = None
-                raise ValueError(self.gettext("请选择是或否"))
+                raise ValueError(str(_l("请选择是或否")))
 
     def pre_validate(self, form):
         if self.data is None:
-            raise ValidationError(self.gettext("请选择是或否"))
+            raise ValidationError(str(_l("请选择是或否")))
 
     def _value(self):
         return "" if self.data is None else ("true" if self.data else "false")
