@@ -29,7 +29,9 @@ def test_same_content_is_deployed_once_and_a_change_makes_a_new_version(app, tmp
         assert _versions("test_approval") == [1]
         path = folder / "test_approval.bpmn"
         path.write_text(path.read_text(encoding="utf-8").replace('"P2D"', '"P3D"'), encoding="utf-8")
-        deployment.deploy([str(folder)])
+        deployment.deploy([str(folder)])          # a running process does not re-read files per request
+        assert _versions("test_approval") == [1]
+        deployment.deploy([str(folder)], force=True)   # `flask processes deploy`, or the next start
         assert _versions("test_approval") == [1, 2]
 
 
@@ -43,7 +45,7 @@ def test_a_broken_file_is_reported_and_the_last_good_version_keeps_serving(app, 
         broken = good.replace('"P2D"', '"P2D')  # an unterminated string in the timer
         (folder / "test_approval.bpmn").write_text(broken, encoding="utf-8")
         (folder / "garbage.bpmn").write_text("<definitions", encoding="utf-8")
-        problems = deployment.deploy([str(folder)])
+        problems = deployment.deploy([str(folder)], force=True)
         files = sorted(Path(p.file).name for p in problems)
         assert files == ["garbage.bpmn", "test_approval.bpmn"]
         assert _versions("test_approval") == [1]

@@ -28,17 +28,21 @@ _problems: dict[str, list[FileProblem]] = {}
 def deploy(dirs: list[str] | None = None, *, force: bool = False) -> list[FileProblem]:
     """Parse the BPMN folders (if their content changed) and store new versions. Returns the problems."""
     dirs = dirs or current_app.config["BPMN_DIRS"]
-    db_url = str(db.engine.url)
+    key = f"{db.engine.url}|{'|'.join(dirs)}"
+    # Once per process: requests never re-read the files. A changed file is deployed at the next start
+    # (or at once with `flask processes deploy`).
+    if not force and key in _deployed:
+        return _problems.get(key, [])
     digest = bundle_hash(dirs)
     with _lock:
-        if not force and _deployed.get(db_url) == digest:
-            return _problems.get(db_url, [])
+        if not force and _deployed.get(key) == digest:
+            return _problems.get(key, [])
         result = parse_dirs(dirs)
         for item in list(result.processes.values()) + list(result.decisions.values()):
             _store_version(item, kind="bpmn" if hasattr(item, "spec_json") else "dmn")
         db.session.commit()
-        _deployed[db_url] = digest
-        _problems[db_url] = result.problems
+        _deployed[key] = digest
+        _problems[key] = result.problems
         return result.problems
 
 
