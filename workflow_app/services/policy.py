@@ -83,8 +83,14 @@ def done_clause(user: User) -> ColumnElement[bool]:
 
 
 # -- instances ----------------------------------------------------------------------------------
+# Who follows every rectification, whichever department it concerns (same rule as the rectification board).
+RECTIFICATION_READERS = frozenset({Role.SUPERVISOR.value, Role.FINANCE_BUSINESS.value})
+
+
 def can_see_instance(user: User, instance: ProcessInstance, project: Project | None) -> bool:
     if is_bureau_wide(user) or instance.started_by_id == user.id:
+        return True
+    if instance.process_key == "rectification" and user.has_role(*RECTIFICATION_READERS):
         return True
     if user.department_id is not None:
         if instance.department_id == user.department_id:

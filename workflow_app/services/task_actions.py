@@ -34,9 +34,9 @@ class Moved:
 @transactional
 def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
     """A reviewer sends the instance back to an earlier user task; the current task is cancelled."""
-    reason_text = _text(reason, "reason")
     task = visible_task(actor, task_id)
     check_may_act(actor, task)
+    reason_text = _text(reason, "reason")
     if not isinstance(to, str) or to == task.name:
         raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
     earlier = db.session.scalar(select(func.count()).select_from(HumanTask).where(
@@ -138,8 +138,8 @@ def _user(username: object) -> User:
 
 @transactional
 def reassign(actor: User, task_id: int, username: object) -> HumanTask:
-    _may_manage(actor)
     task = visible_task(actor, task_id)
+    _may_manage(actor)
     _reassign_one(actor, task, _user(username))
     return task
 
@@ -170,10 +170,10 @@ def bulk(actor: User, action: object, ids: object, username: object = None) -> d
 
 @transactional
 def urge(actor: User, task_id: int, message: object) -> int:
+    task = visible_task(actor, task_id)
     if not actor.has_role(Role.PERFORMANCE_SECTION.value):
         raise Forbidden("只有绩效科可以催办")
     text = _text(message, "message", required=False, limit=500) or "请尽快办理"
-    task = visible_task(actor, task_id)
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     people = task_candidates(task)
