@@ -391,14 +391,111 @@ def wait_for_idle() -> str:
     return note
 
 
+class ForeignLoad:
+    """CPU time used during the run by processes that are neither this benchmark's (gunicorn, celery, ...
+    are its children) nor the database/broker servers: other sessions' test suites on the shared machine."""
+
+    SERVERS = ("postgres", "redis-server")
+
+    def __init__(self, interval: float = 2.0) -> None:
+        import threading
+        self.interval = interval
+        self.started = time.monotonic()
+        self.seen: dict[int, float] = {}
+        self.foreign_seconds = 0.0
+        self.stop_flag = threading.Event()
+        self._sample(first=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _ours(self) -> set[int]:
+        import psutil
+        me = psutil.Process()
+        try:
+            return {me.pid, *(c.pid for c in me.children(recursive=True))}
+        except psutil.Error:
+            return {me.pid}
+
+    def _sample(self, first: bool = False) -> None:
+        import psutil
+        ours = self._ours()
+        for proc in psutil.process_iter(["pid", "name", "cpu_times"]):
+            info = proc.info
+            times = info.get("cpu_times")
+            if times is None or info["pid"] in ours or (info.get("name") or "").startswith(self.SERVERS):
+                continue
+            used = times.user + times.system
+            before = self.seen.get(info["pid"])
+            self.seen[info["pid"]] = used
+            if not first:
+                # a process started during the run counts from 0; one seen before counts its delta
+                self.foreign_seconds += used - before if before is not None else used
+
+    def _run(self) -> None:
+        while not self.stop_flag.wait(self.interval):
+            try:
+                self._sample()
+            except Exception:  # noqa: BLE001 - monitoring must never break a benchmark
+                pass
+
+    def note(self) -> str:
+        self.stop_flag.set()
+        wall = time.monotonic() - self.started
+        cores = self.foreign_seconds / wall if wall else 0.0
+        text = f"other processes used {cores:.2f} of {os.cpu_count()} cores on average during the run"
+        if cores > 0.15:
+            text += " — WARNING: the machine was shared, figures are pessimistic"
+        return text
+
+
+_MONITOR: ForeignLoad | None = None
+
+
 def load_note() -> str:
     one, five, _ = os.getloadavg()
-    return f"load average at the end: {one:.2f} (1 min), {five:.2f} (5 min)"
+    text = f"load average at the end: {one:.2f} (1 min), {five:.2f} (5 min)"
+    if _MONITOR is not None:
+        text += "; " + _MONITOR.note()
+    return text
+
+
+def server_cpu_seconds(worker_pids: list[int], db: Database | None) -> tuple[float, float]:
+    """CPU time (user+system) used so far by the given worker processes, and by the PostgreSQL backends
+    connected to the database (their process title names it). Robust to a shared machine, unlike wall time."""
+    import psutil
+    app = 0.0
+    for pid in worker_pids:
+        try:
+            t = psutil.Process(pid).cpu_times()
+            app += t.user + t.system
+        except psutil.Error:
+            pass
+    backends = 0.0
+    if db is not None and db.kind == "postgresql":
+        name = db.url.rsplit("/", 1)[1]
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            try:
+                title = " ".join(proc.info.get("cmdline") or [])
+                if (proc.info.get("name") or "").startswith("postgres") and f" {name} " in f" {title} ":
+                    t = proc.cpu_times()
+                    backends += t.user + t.system
+            except psutil.Error:
+                pass
+    return app, backends
+
+
+def _terminate(signum, frame):  # SIGTERM: unwind, so that servers are stopped and databases dropped
+    raise SystemExit(128 + signum)
 
 
 def header(title: str) -> None:
+    global _MONITOR
+    import signal as _signal
+    _signal.signal(_signal.SIGTERM, _terminate)
+    idle = wait_for_idle()
+    _MONITOR = ForeignLoad()
     print(f"# {title}\n\ncommand: `{run_cmdline()}`  \ncode: {code_version()}  \n"
-          f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {wait_for_idle()}")
+          f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {idle}", flush=True)
 
 
 # -- the goal review flow of tests/goal_flow.py ---------------------------------------------------

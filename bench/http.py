@@ -36,7 +36,7 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchlib import (DEMO_PROJECT_USERS, GOAL_REVIEW_STEPS, Api, Gunicorn, Samples, database,  # noqa: E402
-                      header, table, verdict)
+                      header, server_cpu_seconds, table, verdict)
 from benchlib import load_note  # noqa: E402
 
 COMPLETE = "POST /api/v1/tasks/<id>/complete"
@@ -126,7 +126,8 @@ class GoalReviewClient:
 MODELS = {"two_step": TwoStepClient, "two_step_lean": TwoStepLeanClient, "goal_review": GoalReviewClient}
 
 
-def run_config(base: str, model: str, clients: int, lifecycles: int, warmup: int) -> dict[str, Any]:
+def run_config(base: str, model: str, clients: int, lifecycles: int, warmup: int,
+               server: Gunicorn | None = None, db=None) -> dict[str, Any]:
     """`lifecycles` in total, split over `clients` threads that start together."""
     cls = MODELS[model]
     workers = [cls(base, i) for i in range(clients)]
@@ -153,11 +154,13 @@ def run_config(base: str, model: str, clients: int, lifecycles: int, warmup: int
     threads = [threading.Thread(target=body, args=(w, c), daemon=True) for w, c in zip(workers, per_client)]
     for t in threads:
         t.start()
+    cpu_before = server_cpu_seconds(server.worker_pids(), db) if server else (0.0, 0.0)
     barrier.wait()
     started = time.perf_counter()
     for t in threads:
         t.join()
     wall = max(ends) - started
+    cpu_after = server_cpu_seconds(server.worker_pids(), db) if server else (0.0, 0.0)
     if errors:
         raise SystemExit(f"{model} with {clients} clients failed: {errors[0]!r}")
     merged: dict[str, Samples] = {}
@@ -165,7 +168,9 @@ def run_config(base: str, model: str, clients: int, lifecycles: int, warmup: int
         for label, s in w.rec.items():
             merged.setdefault(label, Samples()).values.extend(s.values)
     return {"model": model, "clients": clients, "lifecycles": lifecycles, "wall": wall,
-            "per_s": lifecycles / wall, "samples": merged}
+            "per_s": lifecycles / wall, "samples": merged,
+            "cpu_app_ms": (cpu_after[0] - cpu_before[0]) * 1000 / lifecycles,
+            "cpu_db_ms": (cpu_after[1] - cpu_before[1]) * 1000 / lifecycles}
 
 
 def main() -> None:
@@ -189,12 +194,13 @@ def main() -> None:
             for model in [m.strip() for m in args.models.split(",") if m.strip()]:
                 count = args.goal_reviews if model == "goal_review" else args.two_step
                 for clients in [int(c) for c in args.clients.split(",")]:
-                    result = run_config(server.base, model, clients, count, args.warmup)
+                    result = run_config(server.base, model, clients, count, args.warmup, server, db)
                     result["db"] = kind
                     results.append(result)
                     s = result["samples"]
                     print(f"  {model:11} clients={clients}: {result['per_s']:.1f} lifecycles/s, complete p50 "
-                          f"{s[COMPLETE].p(50):.2f} ms, GET tasks p50 {s[LIST].p(50):.2f} ms", flush=True)
+                          f"{s[COMPLETE].p(50):.2f} ms, GET tasks p50 {s[LIST].p(50):.2f} ms, server CPU "
+                          f"{result['cpu_app_ms']:.1f}+{result['cpu_db_ms']:.1f} ms/lifecycle", flush=True)
             rss[kind] = server.worker_rss_mb()
 
     rows = []
@@ -202,10 +208,11 @@ def main() -> None:
         s = r["samples"]
         rows.append([r["db"], r["model"], r["clients"], r["lifecycles"], f"{r['wall']:.1f}", f"{r['per_s']:.1f}",
                      s[COMPLETE].p(50), s[COMPLETE].p(95), len(s[COMPLETE]), s[LIST].p(50), s[LIST].p(95),
-                     len(s[LIST]), s[START].p(50)])
+                     len(s[LIST]), s[START].p(50), r["cpu_app_ms"], r["cpu_db_ms"]])
     print(table(["db", "model", "clients", "lifecycles", "wall s", "lifecycles/s", "complete p50", "complete p95",
-                 "n", "GET tasks p50", "GET tasks p95", "n", "start p50"], rows,
-                f"lifecycles over HTTP, gunicorn -w {args.workers} (times in ms)"))
+                 "n", "GET tasks p50", "GET tasks p95", "n", "start p50", "worker CPU/lc", "PG CPU/lc"], rows,
+                f"lifecycles over HTTP, gunicorn -w {args.workers} (times in ms; CPU = CPU ms used per lifecycle "
+                "by the gunicorn worker and by its PostgreSQL backends: robust to other load on the machine)"))
     print(table(["db", "gunicorn worker RSS after the run (MB)"],
                 [[k, ", ".join(f"{v:.0f}" for v in vals)] for k, vals in rss.items()]))
 

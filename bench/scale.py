@@ -218,6 +218,53 @@ class Loader:
                                                    .where(HumanTask.state == "ready"))}
 
 
+def explain_inbox(app, kind: str) -> str:
+    """The inbox queries of services.tasks.list_tasks as the app sends them, with the database's plan."""
+    from sqlalchemy import event, select
+    from sqlalchemy.engine import Engine
+
+    from workflow_app.extensions import db
+    from workflow_app.models import User
+    from workflow_app.services import tasks
+
+    captured: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "human_tasks" in statement and "api_tokens" not in statement:
+            captured.append((statement, parameters))
+    out = []
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        with app.test_request_context():
+            for username in ("rsj_filer", "jxk"):
+                actor = db.session.scalars(select(User).where(User.username == username)).one()
+                for scope in ("mine", "group"):
+                    captured.clear()
+                    tasks.list_tasks(actor, scope)
+                    for statement, params in list(captured):
+                        raw = db.engine.raw_connection()
+                        try:
+                            cursor = raw.cursor()
+                            if kind == "postgresql":
+                                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params)
+                                plan = "\n".join(r[0] for r in cursor.fetchall())
+                            else:
+                                started = time.perf_counter()
+                                cursor.execute(statement, params)
+                                cursor.fetchall()
+                                took = (time.perf_counter() - started) * 1000
+                                cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
+                                plan = "\n".join(str(r[-1]) for r in cursor.fetchall()) + f"\n(ran in {took:.1f} ms)"
+                        finally:
+                            raw.close()
+                        short = " ".join(statement.split())
+                        out.append(f"-- {username} scope={scope}: {short[:400]}\n-- params {params}\n{plan}\n")
+                db.session.remove()
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+    return "\n".join(out)
+
+
 def measure(base: str, loader: Loader, requests_per_query: int, completions: int,
             two_step: int) -> dict[str, Any]:
     rec: dict[str, Samples] = {}
@@ -261,6 +308,7 @@ def main() -> None:
     parser.add_argument("--sqlite-analyze", action="store_true",
                         help="run ANALYZE on SQLite after each load (the product never does; default off)")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
+    parser.add_argument("--no-explain", action="store_true", help="do not print the inbox query plans")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -293,6 +341,9 @@ def main() -> None:
                     print(f"  measured at {size}: worker RSS {', '.join(f'{v:.0f}' for v in result['rss'])} MB",
                           flush=True)
                 final_rss = server.worker_rss_mb()
+            if not args.no_explain:
+                print(f"\n### {kind}: inbox query plans at {max(sizes)} instances\n\n```\n"
+                      f"{explain_inbox(app, kind)}```")
             print(table(["size", "added", "load s", "rows/s", "instances", "ready task rows"], loads,
                         f"{kind}: bulk load"))
             print(table(["instances", "request", "total rows", "p50 ms", "p95 ms", "n"], rows,

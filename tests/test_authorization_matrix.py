@@ -106,18 +106,9 @@ def Page(method: str, url: str, *cells: Any, **kw: Any) -> Row:  # noqa: N802
     return Row("page", method, url, cells, **kw)
 
 
-L, B200, B404 = LOGIN, 200, 404  # the two bugs this table found are fixed
-
-ROLE_BEFORE_VISIBILITY = (
-    "BUG: reassign and urge check the caller's role before whether the caller may see the task, so a user of "
-    "another department (or with no part in the process) gets 403 (page: a redirect 'only 绩效科…') for a task "
-    "that should not exist for them, where every other task route answers 404")
-RECTIFICATION_READERS = (
-    "BUG: who may read a rectification (rectification.visible_clause: the bureau, supervisors, finance sections, "
-    "the department) is not who may read its instance (policy.can_see_instance). The supervisor and sbk open "
-    "/rectifications/<R> (200), whose page links the instance and the evidence files, and get 404 on both; the "
-    "supervisor even gets GET /api/v1/tasks/<RT> → 200 (policy.can_see_task: 'supervisors follow every "
-    "rectification step') but the page of the same task, /tasks/<RT>, → 404 (it renders the instance)")
+# B200/B404 mark the cells of the two bugs this table found (reassign/urge checked the role before the
+# task's visibility; rectification readers could not open its instance); both are fixed.
+L, B200, B404 = LOGIN, 200, 404
 
 # ---------------------------------------------------------------------------------------------------------
 # The table: the status each user gets. L = 302 to /login; B404, B200 = BUG(...), see the row's `bug`.
