@@ -69,10 +69,9 @@ def _chain_pending_events(session: Session) -> None:
     pending = [e for e in pending if e in session]
     if not pending:
         return
-    # Lock the head (an UPDATE takes the row lock), then read where the chain ends.
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq))
-    head = session.scalars(select(AuditChainHead).where(AuditChainHead.id == 1)
-                           .execution_options(populate_existing=True)).first()
+    # Lock the head (the UPDATE takes the row lock) and read where the chain ends, in one statement.
+    head = session.scalars(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq)
+                           .returning(AuditChainHead).execution_options(populate_existing=True)).first()
     if head is None:
         head = AuditChainHead(id=1, seq=0, hash=GENESIS)
         session.add(head)

@@ -70,17 +70,15 @@ def check_start_data(data: Any) -> dict[str, Any]:
 # -- locking ------------------------------------------------------------------------------------
 def lock_instance(instance_id: int) -> ProcessInstance:
     """Take the instance's write lock and return it freshly loaded (never a stale identity-map copy)."""
-    result = db.session.execute(
+    # One statement: the UPDATE takes the row lock and RETURNING reloads the row past the identity map.
+    instance = db.session.scalars(
         update(ProcessInstance).where(ProcessInstance.id == instance_id)
         .values(lock_version=ProcessInstance.lock_version + 1)
-    )
-    if result.rowcount == 0:
+        .returning(ProcessInstance).execution_options(populate_existing=True)
+    ).first()
+    if instance is None:
         raise NotFound("流程实例不存在")
-    # The UPDATE above already holds the row lock; this only reloads the row past the identity map.
-    return db.session.scalars(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        .execution_options(populate_existing=True)
-    ).one()
+    return instance
 
 
 # -- task rows ----------------------------------------------------------------------------------
