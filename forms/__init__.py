@@ -35,6 +35,8 @@ def flatten_errors(errors: Mapping[str, Any], prefix: str = "") -> dict[str, lis
             for index, item in enumerate(value):
                 if isinstance(item, dict):
                     flat.update(flatten_errors(item, f"{key}.{index}."))
+                elif isinstance(item, str):
+                    flat.setdefault(key, []).append(item)   # a message about the whole list
                 elif item:
                     flat[f"{key}.{index}"] = [str(m) for m in item]
         else:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
+from decimal import Decimal
+
+from wtforms import DecimalField, RadioField
 from wtforms.validators import ValidationError
 
 TRUE_VALUES = {"true", "1", "yes", "on", "y"}
@@ -48,3 +50,13 @@ class DecisionField(RadioField):
         current = self._value()
         for value, label in self.choices:
             yield (value, label, value == current, {})
+
+
+class AmountField(DecimalField):
+    """A decimal that must be a finite number: "NaN", "sNaN" or "Infinity" are errors, not values."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(_l("必须是数字")))

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from workflow_app.models.goal import GRADES, LEVELS
 
 from . import TaskForm
-from .fields import DecisionField
+from .fields import AmountField, DecisionField
 
 LEVEL2_CHOICES = [(l2, l2) for l2s in LEVELS.values() for l2 in l2s]
 
@@ -30,7 +30,7 @@ class IndicatorForm(FlaskForm):
                            validators=[InputRequired()])
     target = StringField(_l("指标值"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("计量单位"), validators=[Length(max=40)])
-    weight = DecimalField(_l("权重"), places=2, validators=[InputRequired(), NumberRange(min=0, max=100)])
+    weight = AmountField(_l("权重"), places=2, validators=[InputRequired(), NumberRange(min=0, max=100)])
 
     def validate_level2(self, field) -> None:
         if self.level1.data in LEVELS and field.data not in LEVELS[self.level1.data]:
@@ -55,10 +55,13 @@ class DraftGoalsForm(TaskForm):
     """一上: the department drafts its project's performance goals."""
 
     overall_goal = TextAreaField(_l("年度总体目标"), validators=[DataRequired(), Length(max=5000)])
-    indicators = FieldList(FormField(IndicatorForm), min_entries=1, max_entries=100)
+    indicators = FieldList(FormField(IndicatorForm), min_entries=1)
+    MAX_INDICATORS = 100
 
     def validate_indicators(self, field) -> None:
         rows = [entry.form for entry in field.entries]
+        if len(rows) > self.MAX_INDICATORS:
+            raise ValidationError(_l("指标最多%(n)s个", n=self.MAX_INDICATORS))
         level1s = {row.level1.data for row in rows}
         problems = []
         if "产出指标" not in level1s:
@@ -85,7 +88,7 @@ class DraftGoalsForm(TaskForm):
 class ReviseGoalsForm(DraftGoalsForm):
     """二上: the department revises within the control number (控制数) and resubmits."""
 
-    amount = DecimalField(_l("项目金额（万元）"), places=2, validators=[InputRequired(), NumberRange(min=0.01)])
+    amount = AmountField(_l("项目金额（万元）"), places=2, validators=[InputRequired(), NumberRange(min=Decimal("0.01"))])
 
     def __init__(self, *args, control_amount: Decimal | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -118,7 +121,7 @@ class ConsolidateForm(TaskForm):
 
     grade = SelectField(_l("审核等级"), choices=[(g, g) for g in GRADES], validators=[InputRequired()])
     opinion = TextAreaField(_l("反馈意见"), validators=[DataRequired(), Length(max=5000)])
-    control_amount = DecimalField(_l("控制数（万元）"), places=2, validators=[InputRequired(), NumberRange(min=0)])
+    control_amount = AmountField(_l("控制数（万元）"), places=2, validators=[InputRequired(), NumberRange(min=0)])
     override_reason = TextAreaField(_l("调整建议等级的理由"), validators=[Length(max=2000)])
 
     def __init__(self, *args, suggested_grade: str | None = None, **kwargs) -> None:

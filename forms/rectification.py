@@ -5,11 +5,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, FieldList, RadioField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from . import TaskForm
-from .fields import DecisionField
+from .fields import AmountField, DecisionField
 
 BUDGET_DECISIONS = [("priority", _l("优先保障")), ("maintain", _l("维持")), ("reduce", _l("核减")),
                     ("cancel", _l("取消"))]
@@ -55,7 +55,7 @@ class AuditForm(TaskForm):
 
 class ApplyResultForm(TaskForm):
     budget_decision = SelectField(_l("下年度预算安排"), choices=BUDGET_DECISIONS, validators=[InputRequired()])
-    recovered_amount = DecimalField(_l("收回存量资金（万元）"), places=2, default=Decimal("0"),
+    recovered_amount = AmountField(_l("收回存量资金（万元）"), places=2, default=Decimal("0"),
                                     validators=[InputRequired(), NumberRange(min=0, message=_l("不能小于零"))])
     opinion = TextAreaField(_l("说明"), validators=[Length(max=5000)])
 
