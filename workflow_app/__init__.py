@@ -7,9 +7,21 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .config import build_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+MAX_ID = 2**31 - 1  # the smallest integer range of the databases we run on (PostgreSQL INTEGER)
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in a URL: an id beyond any database integer is a 404 like any id that does not exist."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0  # ids start at 1: id 0 is never found
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -32,6 +44,7 @@ def select_locale() -> str:
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseId
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(Path(app.instance_path)))
     if overrides:

@@ -11,7 +11,7 @@ from .util import json_body, jsonify_ok, paging
 
 
 def _moved(moved) -> dict:
-    return {"instance": {"id": moved.instance_id, "status": moved.status},
+    return {"instance": {"id": moved.instance_id, "process": moved.process, "status": moved.status},
             "next_tasks": [task_json(t) for t in moved.ready]}
 
 

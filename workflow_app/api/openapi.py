@@ -21,7 +21,7 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Malformed JSON", 401: "Not authenticated", 403: "Not allowed", 404: "Not found",
-            409: "State conflict", 422: "Validation failed", 503: "Database unavailable"}
+            409: "State conflict", 422: "Validation failed", 429: "Too many failed logins", 503: "Database unavailable"}
     return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
 
@@ -101,7 +101,7 @@ PATHS: dict[str, Any] = {
                      "username": {"type": "string"}, "password": {"type": "string"}}}),
                  "responses": {"200": _json({"type": "object", "required": ["token"], "properties": {
                      "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
-                     **_errors(400, 401, 422)}},
+                     **_errors(400, 401, 422, 429)}},
         "delete": {"summary": "Revoke the token of this request",
                    "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
     "/me": {"get": {"summary": "Who am I", "responses": {"200": _json(_ref("Me")), **_errors(401)}}},

@@ -5,7 +5,7 @@ from ..services import deployment, instances, history
 from . import api_bp
 from .auth import current_actor
 from .serialize import instance_json, instance_summary
-from .util import json_body, jsonify_ok
+from .util import MAX_ID, json_body, jsonify_ok
 from ..services.errors import Invalid
 
 
@@ -19,8 +19,9 @@ def list_processes():
 def start_process(key: str):
     body = json_body()
     project_id = body.get("project_id")
-    if project_id is not None and (not isinstance(project_id, int) or isinstance(project_id, bool)):
-        raise Invalid("project_id 必须是整数", {"project_id": ["必须是整数"]})
+    if project_id is not None and (not isinstance(project_id, int) or isinstance(project_id, bool)
+                                   or not 0 < project_id <= MAX_ID):
+        raise Invalid("project_id 必须是正整数", {"project_id": ["必须是正整数"]})
     started = instances.start_instance(current_actor(), key, body.get("data", {}), project_id)
     return jsonify_ok(instance_summary(started.instance), 201)
 

@@ -112,6 +112,12 @@ class WorkflowRun:
 
     def dump(self) -> bytes:
         """The state without the spec: the spec lives once per version in process_definitions."""
+        try:
+            return self._dump()
+        except TypeError as error:  # orjson: data the state cannot hold (e.g. an integer beyond 64 bits)
+            raise EngineError(f"数据无法保存：{error}") from error
+
+    def _dump(self) -> bytes:
         wf = self.workflow
         dct = WorkflowConverter.to_dict(_WF_CONVERTER, wf)
         dct["subprocesses"] = _WF_CONVERTER.mapping_to_dict(wf.subprocesses)
@@ -190,8 +196,8 @@ class WorkflowRun:
         task.data.update(data)
         try:
             task.run()
-        except SpiffWorkflowException as error:
-            raise EngineError(str(error)) from error
+        except Exception as error:
+            raise EngineError(f"{type(error).__name__}: {error}") from error
         self._engine_steps()
 
     def latest_completed(self, bpmn_id: str) -> str | None:
@@ -260,5 +266,5 @@ class WorkflowRun:
     def _engine_steps(self) -> None:
         try:
             self.workflow.do_engine_steps()
-        except SpiffWorkflowException as error:
-            raise EngineError(str(error)) from error
+        except Exception as error:  # scripts, conditions, timers and multi-instances fail in many ways
+            raise EngineError(f"{type(error).__name__}: {error}") from error

@@ -86,7 +86,8 @@ def claim_for(actor: User, ids: list[object], instance_id: int, used_in: str) ->
     """Attach the actor's own, still unused uploads to an instance (inside the caller's transaction)."""
     clean: list[int] = []
     for value in ids:
-        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        if (isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit()
+                or not 0 < int(value) < 2**31):
             raise Invalid("附件编号无效", {"evidence": [f"无效的附件编号：{value}"]})
         clean.append(int(value))
     found = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(clean)))} if clean else {}

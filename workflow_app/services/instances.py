@@ -122,7 +122,10 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
 
 
 def _save(instance: ProcessInstance, run: WorkflowRun) -> None:
-    instance.state = run.dump()
+    try:
+        instance.state = run.dump()
+    except EngineError as error:
+        raise Invalid(f"流程数据无法保存：{error}") from error
     instance.next_timer_at = run.next_timer_at()
     instance.updated_at = now()
     if run.is_completed and instance.status == InstanceStatus.RUNNING.value:

@@ -46,6 +46,8 @@ def _parse_start(payload: dict[str, Any]) -> tuple[list[str], date, str]:
         errors["deadline"] = ["必须是日期，如 2027-06-30"]
     elif deadline < now().astimezone(LOCAL).date():
         errors["deadline"] = ["整改期限不能早于今天"]
+    elif deadline > now().astimezone(LOCAL).date() + timedelta(days=3 * 366):
+        errors["deadline"] = ["整改期限不能超过三年"]
     source = payload.get("source")
     if source not in SOURCES:
         errors["source"] = ["只能是 evaluation、monitoring 或 audit"]

@@ -27,6 +27,7 @@ def _text(value: object, field: str, required: bool = True, limit: int = 2000) -
 @dataclass
 class Moved:
     instance_id: int
+    process: str
     status: str
     ready: list[HumanTask]
 
@@ -63,7 +64,7 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
     for row in created:
         notify(task_candidates(row), "send_back", f"任务被退回：{row.title}。理由：{reason_text}",
                instance_id=instance.id, task_id=row.id)
-    return Moved(instance.id, instance.status, created)
+    return Moved(instance.id, instance.process_key, instance.status, created)
 
 
 @transactional
@@ -102,7 +103,7 @@ def withdraw(actor: User, instance_id: int, reason: object) -> Moved:
             row.claimed_by = actor.username  # the task comes back to whoever withdrew it
     audit.record("withdraw", actor, instance_id=instance.id, task_id=mine.id, task_name=mine.name,
                  opinion=reason_text or None)
-    return Moved(instance.id, instance.status, created)
+    return Moved(instance.id, instance.process_key, instance.status, created)
 
 
 def _may_manage(actor: User) -> None:
@@ -150,7 +151,7 @@ def bulk(actor: User, action: object, ids: object, username: object = None) -> d
     if action not in ("claim", "reassign"):
         raise Invalid("action 只能是 claim 或 reassign", {"action": ["claim|reassign"]})
     if not isinstance(ids, list) or not ids or len(ids) > 200 or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in ids):
         raise Invalid("ids 须为 1–200 个任务编号", {"ids": ["1–200 个整数"]})
     if action == "reassign":
         _may_manage(actor)
