@@ -511,9 +511,6 @@ _NUL_REQUESTS = [
 ]
 
 
-@pytest.mark.xfail(ON_POSTGRESQL, strict=True, raises=DataError,
-                   reason="BUG (PostgreSQL only): a NUL character in a text parameter is a 500 (psycopg DataError "
-                          "'PostgreSQL text fields cannot contain NUL (0x00) bytes') instead of a 4xx")
 @pytest.mark.parametrize("label,method,path,user,params,query,body", _NUL_REQUESTS, ids=[r[0] for r in _NUL_REQUESTS])
 def test_nul_character_in_text_is_not_a_server_error(app, api_schema, label, method, path, user, params, query,
                                                      body):

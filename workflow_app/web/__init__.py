@@ -35,6 +35,16 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     filters.register(app)
 
+    @app.before_request
+    def _refuse_nul_characters():
+        """No database text column can hold NUL: a path or query with one is a client error, never a 500."""
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            if request.path.startswith("/api/"):
+                return jsonify({"error": "validation_failed", "message": "请求中不能含有 NUL 字符",
+                                "fields": {"query": ["不能含有 NUL 字符"]}}), 422
+            return render_template("error.html", status=400, message=_("请求中不能含有 NUL 字符")), 400
+        return None
+
     @app.context_processor
     def _navigation_counts():
         """The numbers in the navigation: three indexed counts per page."""
