@@ -73,7 +73,7 @@ def _seconds_between(start: ColumnElement[datetime], end: ColumnElement[datetime
         return (func.julianday(end) - func.julianday(start)) * 86400.0
     if dialect == "postgresql":
         return func.extract("epoch", end - start)
-    raise NotImplementedError(f"dashboard: no interval arithmetic for {dialect}")
+    raise RuntimeError(f"dashboard: the product runs on SQLite and PostgreSQL, not on {dialect}")
 
 
 def overdue_counts(moment: datetime) -> Overdue:
