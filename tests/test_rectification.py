@@ -241,3 +241,13 @@ def test_one_late_timer_run_past_both_dates_reminds_and_marks_overdue(app, api):
     with app.app_context():
         kinds = db.session.scalars(select(Notification.kind)).all()
         assert kinds.count("reminder") == 1  # one filer in 人社局
+
+
+def test_domain_processes_start_only_through_their_own_endpoints(app, api):
+    jxk = api("jxk")
+    response = jxk.post("/api/v1/processes/rectification/instances",
+                        json={"data": {"rectification_id": 999}, "project_id": project_id(app, RSJ)})
+    assert response.status_code == 422 and "rectifications" in response.get_json()["message"]
+    assert jxk.post("/api/v1/processes/goal_review/instances", json={"data": {}}).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Rectification)) == 0

@@ -27,6 +27,8 @@ from .transaction import transactional
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED_DATA_KEYS = {"due_in", "typename"}
+DOMAIN_STARTS = {"goal_review": "POST /api/v1/projects/<id>/goal-review",
+                 "rectification": "POST /api/v1/projects/<id>/rectifications"}
 
 
 def script_engine():
@@ -171,6 +173,9 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
 def start_instance(actor: User, key: str, data: dict[str, Any], project_id: int | None = None) -> Started:
     if not policy.can_start_any_process(actor):
         raise Forbidden("只有绩效科和管理员可以直接启动流程")
+    if key in DOMAIN_STARTS:
+        # These processes own domain rows (a goal review record, a rectification): only their own start makes them.
+        raise Invalid(f"{key} 须通过 {DOMAIN_STARTS[key]} 发起", {"key": [f"请使用 {DOMAIN_STARTS[key]}"]})
     project = None
     if project_id is not None:
         project = db.session.get(Project, project_id)
