@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -74,6 +74,10 @@ class TaskState(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+# Ready tasks that nobody holds: what a group queue lists (the partial indexes below cover exactly these).
+_UNHELD = "state = 'ready' AND claimed_by IS NULL AND assignee IS NULL"
+
+
 class HumanTask(db.Model):
     """One row per manual task that is or was ready.
 
@@ -85,10 +89,17 @@ class HumanTask(db.Model):
     __table_args__ = (
         # Not unique: a task sent back or withdrawn is ready again under the same engine id (a new row).
         Index("ix_human_tasks_instance_guid", "instance_id", "task_guid"),
-        Index("ix_human_tasks_ready_lane", "state", "lane", "department_id"),
         Index("ix_human_tasks_ready_assignee", "state", "assignee"),
-        Index("ix_human_tasks_ready_claimed", "state", "claimed_by"),
+        # assignee too, so "claimed by me and not assigned" is one index range, not every unassigned task.
+        Index("ix_human_tasks_ready_claimed", "state", "claimed_by", "assignee"),
         Index("ix_human_tasks_completed_by", "completed_by", "completed_at"),
+        # The group queues: ready, unheld tasks in due order (undated last), read straight off the index
+        # so the first page and the count cost the same at 1k and 100k instances. One for the department
+        # lanes (lane + department), one for bureau-wide lanes (lane only).
+        Index("ix_human_tasks_group_dept", "lane", "department_id", text("(due_at IS NULL)"), "due_at", "id",
+              sqlite_where=text(_UNHELD), postgresql_where=text(_UNHELD)),
+        Index("ix_human_tasks_group_lane", "lane", text("(due_at IS NULL)"), "due_at", "id",
+              sqlite_where=text(_UNHELD), postgresql_where=text(_UNHELD)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -51,9 +51,8 @@ def record(
         before=before,
         after=after,
     )
-    session = db.session()
-    session.add(audit_event)
-    session.info.setdefault(_PENDING, []).append(audit_event)
+    # Added to the session only at commit, with its place in the chain: one INSERT, no UPDATE after.
+    db.session().info.setdefault(_PENDING, []).append(audit_event)
     return audit_event
 
 
@@ -64,9 +63,6 @@ def _digest(prev: str, audit_event: AuditEvent) -> str:
 @event.listens_for(Session, "before_commit")
 def _chain_pending_events(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    pending = [e for e in pending if e in session]
     if not pending:
         return
     # Lock the head (the UPDATE takes the row lock) and read where the chain ends, in one statement.
@@ -82,6 +78,7 @@ def _chain_pending_events(session: Session) -> None:
         audit_event.prev_hash = prev
         audit_event.hash = prev = _digest(prev, audit_event)
     head.seq, head.hash = seq, prev
+    session.add_all(pending)
     session.flush()
 
 

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _deployed: dict[str, str] = {}   # database URL -> bundle hash deployed by this process
 _problems: dict[str, list[FileProblem]] = {}
+# (database URL, definition id) -> content hash. A definition row never changes, so running instances
+# find their spec without reading the row again on every step.
+_content_hash: dict[tuple[str, int], str] = {}
 
 
 def deploy(dirs: list[str] | None = None, *, force: bool = False) -> list[FileProblem]:
@@ -76,6 +79,19 @@ def forget_deployments() -> None:
     with _lock:
         _deployed.clear()
         _problems.clear()
+        _content_hash.clear()
+
+
+def content_hash(definition_id: int) -> str:
+    """The sha256 of a deployed definition, read once per process."""
+    key = (str(db.engine.url), definition_id)
+    digest = _content_hash.get(key)
+    if digest is None:
+        digest = db.session.scalar(select(ProcessDefinition.sha256).where(ProcessDefinition.id == definition_id))
+        if digest is None:
+            raise NotFound("流程定义不存在")
+        _content_hash[key] = digest
+    return digest
 
 
 def ensure_deployed() -> None:

@@ -41,13 +41,14 @@ def script_engine():
     return engine
 
 
-def _spec_of(definition: ProcessDefinition):
-    return SPEC_CACHE.get(definition.sha256, lambda: db.session.scalar(
-        select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition.id)))
+def _spec_of(definition_id: int):
+    """The parsed spec of a definition, from the cache by content hash (the JSON is read once)."""
+    return SPEC_CACHE.get(deployment.content_hash(definition_id), lambda: db.session.scalar(
+        select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition_id)))
 
 
 def load_run(instance: ProcessInstance) -> WorkflowRun:
-    spec, subprocess_specs = _spec_of(instance.definition)
+    spec, subprocess_specs = _spec_of(instance.definition_id)
     return WorkflowRun.load(instance.state, spec, subprocess_specs, script_engine())
 
 
@@ -90,10 +91,11 @@ def _department_for(scope: str, instance: ProcessInstance, project: Project | No
     return instance.department_id
 
 
-def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Project | None) -> list[HumanTask]:
+def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Project | None, *,
+                     new_instance: bool = False) -> list[HumanTask]:
     """Make the ready rows of the instance match the engine's ready manual tasks. Returns new rows."""
     ready = {t.guid: t for t in run.ready_tasks()}
-    existing = {row.task_guid: row for row in db.session.scalars(
+    existing = {} if new_instance else {row.task_guid: row for row in db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY.value))}
     moment = now()
     for guid, row in existing.items():
@@ -148,7 +150,7 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
     data = check_start_data(data)
     hooks = hooks_for(key)
     hooks.before_start(actor, project, data)
-    spec, subprocess_specs = _spec_of(definition)
+    spec, subprocess_specs = _spec_of(definition.id)
     try:
         run = WorkflowRun.start(spec, subprocess_specs, data, script_engine())
     except EngineError as error:
@@ -159,10 +161,10 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
         department_id=project.department_id if project else actor.department_id,
         started_by_id=actor.id, state=b"{}", created_at=now(),
     )
+    _save(instance, run)  # before the INSERT: the row is written once, state included
     db.session.add(instance)
     db.session.flush()
-    _save(instance, run)
-    tasks = sync_human_tasks(instance, run, project)
+    tasks = sync_human_tasks(instance, run, project, new_instance=True)
     audit.record("start", actor, instance_id=instance.id, object_type="process", object_id=key,
                  after={"version": definition.version, "project_id": instance.project_id})
     hooks.after_step(instance, run, None)

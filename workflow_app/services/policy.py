@@ -9,7 +9,7 @@ Rules:
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, literal_column, or_, select, true, union_all
 
 from ..models import HumanTask, ProcessInstance, Project, TaskState, User
 from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, Role
@@ -23,6 +23,11 @@ def is_bureau_wide(user: User) -> bool:
 
 
 # -- tasks --------------------------------------------------------------------------------------
+# 'ready' written into the SQL rather than bound: a partial index (WHERE state = 'ready' ...) can only
+# serve a query whose condition is visibly the same, and a bound or server-prepared parameter is not.
+READY = literal_column("'ready'")
+
+
 def acting_for(user: User, task: HumanTask) -> str | None:
     """The absent user whose held task this stand-in may work on today, if any."""
     owner = task.owner
@@ -68,14 +73,18 @@ def candidate_clause(user: User) -> ColumnElement[bool]:
 def mine_clause(user: User, principals: list[str] | None = None) -> ColumnElement[bool]:
     """Ready tasks held by the user, or by someone the user stands in for today."""
     names = principals or [user.username]
-    return and_(
-        HumanTask.state == TaskState.READY.value,
-        or_(HumanTask.assignee.in_(names), and_(HumanTask.assignee.is_(None), HumanTask.claimed_by.in_(names))),
+    # Two index lookups glued with UNION ALL (the branches are disjoint: assigned vs. claimed unassigned
+    # tasks). The same condition written as one OR made both databases scan every ready task.
+    held = union_all(
+        select(HumanTask.id).where(HumanTask.state == READY, HumanTask.assignee.in_(names)),
+        select(HumanTask.id).where(HumanTask.state == READY, HumanTask.assignee.is_(None),
+                                   HumanTask.claimed_by.in_(names)),
     )
+    return HumanTask.id.in_(held.scalar_subquery())
 
 
 def group_clause(user: User) -> ColumnElement[bool]:
-    return and_(HumanTask.state == TaskState.READY.value, HumanTask.claimed_by.is_(None), candidate_clause(user))
+    return and_(HumanTask.state == READY, HumanTask.claimed_by.is_(None), candidate_clause(user))
 
 
 def done_clause(user: User) -> ColumnElement[bool]:

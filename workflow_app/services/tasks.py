@@ -51,8 +51,11 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
     elif due == "week":
         conditions.append(HumanTask.due_at >= moment)
         conditions.append(HumanTask.due_at < moment + timedelta(days=7))
-    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
     order = (HumanTask.completed_at.desc(), HumanTask.id.desc()) if scope == "done" else (
         HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
     items = list(db.session.scalars(select(HumanTask).where(*conditions).order_by(*order).limit(limit).offset(offset)))
+    if items and len(items) < limit or not items and offset == 0:
+        total = offset + len(items)  # the last page: nothing more to count
+    else:
+        total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
     return TaskPage(items, total)
