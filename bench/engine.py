@@ -120,13 +120,13 @@ def install(probe: Probe) -> None:
 
     real_sync = instances.sync_human_tasks
 
-    def sync(instance, run, project):
+    def sync(instance, run, project, **kwargs):
         started = time.perf_counter()
         db.session.flush()  # what autoflush would do at the sync's first SELECT: write the state row
         middle = time.perf_counter()
         probe.current["save (flush state)"] += middle - started
         try:
-            return real_sync(instance, run, project)
+            return real_sync(instance, run, project, **kwargs)
         finally:
             probe.current["task-table sync"] += time.perf_counter() - middle
     instances.sync_human_tasks = sync

@@ -1,6 +1,7 @@
 """Deploying BPMN: versions by content, broken files left out, running instances kept on their version."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -61,3 +62,10 @@ def test_processes_check_names_the_file(app, tmp_path, monkeypatch):
         app.config["BPMN_DIRS"].remove(str(tmp_path))
     assert result.exit_code == 1
     assert "bad.bpmn" in result.output
+
+
+def test_naming_the_shipped_folder_again_in_bpmn_dirs_deploys_it_once(monkeypatch, tmp_path):
+    from workflow_app.config import PROJECT_ROOT, build_config
+    monkeypatch.setenv("BPMN_DIRS", f"{PROJECT_ROOT / 'bpmn'}/{os.pathsep}{TESTS / 'bpmn'}")
+    dirs = build_config(tmp_path)["BPMN_DIRS"]
+    assert [Path(d).resolve() for d in dirs] == [(PROJECT_ROOT / "bpmn").resolve(), (TESTS / "bpmn").resolve()]

@@ -46,7 +46,10 @@ def build_config(instance_path: Path) -> dict[str, object]:
 
     bpmn_dirs = [str(PROJECT_ROOT / "bpmn")]
     extra = os.environ.get("BPMN_DIRS", "")
-    bpmn_dirs += [d for d in extra.split(os.pathsep) if d]
+    for folder in (d for d in extra.split(os.pathsep) if d):
+        # The shipped folder named again (a common slip) would deploy every process twice.
+        if Path(folder).resolve() not in {Path(d).resolve() for d in bpmn_dirs}:
+            bpmn_dirs.append(folder)
 
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _default_secret_key(instance_path),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defaultload
 
 from ..extensions import db
 from ..engine import now
@@ -53,7 +54,10 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
         conditions.append(HumanTask.due_at < moment + timedelta(days=7))
     order = (HumanTask.completed_at.desc(), HumanTask.id.desc()) if scope == "done" else (
         HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-    items = list(db.session.scalars(select(HumanTask).where(*conditions).order_by(*order).limit(limit).offset(offset)))
+    # A queue row shows the project's code and name, not its departments: join the project alone.
+    page = (select(HumanTask).where(*conditions).order_by(*order).limit(limit).offset(offset)
+            .options(defaultload(HumanTask.project).lazyload("*")))
+    items = list(db.session.scalars(page))
     if items and len(items) < limit or not items and offset == 0:
         total = offset + len(items)  # the last page: nothing more to count
     else:
