@@ -53,8 +53,8 @@ def register_web(app: Flask) -> None:
             return {"nav_counts": {}}
         from ..services import notifications, tasks
         user = current_user._get_current_object()
-        return {"nav_counts": {"mine": tasks.list_tasks(user, "mine", limit=1).total,
-                               "group": tasks.list_tasks(user, "group", limit=1).total,
+        return {"nav_counts": {"mine": tasks.count_tasks(user, "mine"),
+                               "group": tasks.count_tasks(user, "group"),
                                "unread": notifications.unread_count(user)}}
 
     @app.get("/healthz")
