@@ -9,12 +9,15 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from workflow_app.models.goal import GRADES, LEVELS
+from workflow_app.labels import (grade_choices, grade_label, level1_choices, level2_choices, level_label,
+                                 operator_choices)
+from workflow_app.models.goal import LEVELS
 
 from . import TaskForm
 from .fields import AmountField, DecisionField
 
-LEVEL2_CHOICES = [(l2, l2) for l2s in LEVELS.values() for l2 in l2s]
+# The options post the stored (Chinese) values; their text is the label in the page's language.
+LEVEL2_CHOICES = level2_choices()
 
 
 class IndicatorForm(FlaskForm):
@@ -23,18 +26,18 @@ class IndicatorForm(FlaskForm):
     class Meta:
         csrf = False
 
-    level1 = SelectField(_l("一级指标"), choices=[(k, k) for k in LEVELS], validators=[InputRequired()])
+    level1 = SelectField(_l("一级指标"), choices=level1_choices(), validators=[InputRequired()])
     level2 = SelectField(_l("二级指标"), choices=LEVEL2_CHOICES, validators=[InputRequired()])
     name = StringField(_l("三级指标"), validators=[DataRequired(), Length(max=200)])
-    operator = SelectField(_l("比较"), choices=[(">=", "≥"), ("<=", "≤"), ("=", "="), ("定性", _l("定性"))],
-                           validators=[InputRequired()])
+    operator = SelectField(_l("比较"), choices=operator_choices(), validators=[InputRequired()])
     target = StringField(_l("指标值"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("计量单位"), validators=[Length(max=40)])
     weight = AmountField(_l("权重"), places=2, validators=[InputRequired(), NumberRange(min=0, max=100)])
 
     def validate_level2(self, field) -> None:
         if self.level1.data in LEVELS and field.data not in LEVELS[self.level1.data]:
-            raise ValidationError(_l("二级指标“%(l2)s”不属于“%(l1)s”", l2=field.data, l1=self.level1.data))
+            raise ValidationError(_l("二级指标“%(l2)s”不属于“%(l1)s”", l2=level_label(field.data),
+                                     l1=level_label(self.level1.data)))
 
     def validate_target(self, field) -> None:
         if self.operator.data == "定性":
@@ -119,7 +122,7 @@ class FormalCheckForm(TaskForm):
 class ConsolidateForm(TaskForm):
     """一下: the performance section grades the review and sets the control number."""
 
-    grade = SelectField(_l("审核等级"), choices=[(g, g) for g in GRADES], validators=[InputRequired()])
+    grade = SelectField(_l("审核等级"), choices=grade_choices(), validators=[InputRequired()])
     opinion = TextAreaField(_l("反馈意见"), validators=[DataRequired(), Length(max=5000)])
     control_amount = AmountField(_l("控制数（万元）"), places=2, validators=[InputRequired(), NumberRange(min=0)])
     override_reason = TextAreaField(_l("调整建议等级的理由"), validators=[Length(max=2000)])
@@ -130,7 +133,8 @@ class ConsolidateForm(TaskForm):
 
     def validate_override_reason(self, field) -> None:
         if self.suggested_grade and self.grade.data != self.suggested_grade and not (field.data or "").strip():
-            raise ValidationError(_l("审核等级与建议等级（%(grade)s）不同，必须说明理由", grade=self.suggested_grade))
+            raise ValidationError(_l("审核等级与建议等级（%(grade)s）不同，必须说明理由",
+                                     grade=grade_label(self.suggested_grade)))
 
     def to_task_data(self) -> dict[str, Any]:
         return {"grade": self.grade.data}

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import FormField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from workflow_app.models.goal import GRADES
+from workflow_app.labels import grade_choices
 
 from . import TaskForm
 
@@ -17,7 +17,8 @@ SCORE_LABELS = {"completeness": _l("内容完整"), "relevance": _l("要素关�
 
 
 class _GradeForm(TaskForm):
-    grade = SelectField(_l("审核等级"), choices=[(g, g) for g in GRADES], validators=[InputRequired()])
+    # The stored grade posts (the API and the grading table use 优/良/中/差); the option shows its label.
+    grade = SelectField(_l("审核等级"), choices=grade_choices(), validators=[InputRequired()])
     opinion = TextAreaField(_l("审核意见"), validators=[DataRequired(), Length(max=5000)])
 
 

@@ -14,8 +14,14 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from workflow_app.extensions import db
+from workflow_app.labels import GRADE_LABELS, LEVEL_LABELS, OPERATOR_LABELS
+from workflow_app.models.goal import GRADES, LEVELS, OPERATORS, GoalReview
+
 from .conftest import csrf_from
+from .goal_flow import INDICATORS, GoalFlow
 from .helpers import RSJ, project_id
+from .test_browser import CHROMIUM, chromium, live, login  # noqa: F401 (fixtures of the browser test below)
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "workflow_app" / "translations"
@@ -128,6 +134,128 @@ def test_goal_form_labels_and_validation_messages_in_english(app, browser):
     assert "At least one benefit indicator is required" in html
     assert "Indicator weights must total 100 (currently 40" in html
     assert "指标权重合计必须为100" not in html
+
+
+# --- stored domain values (grades, indicator categories) -------------------------------------------------------
+
+GRADES_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
+LEVELS_EN = {"产出指标": "Output indicators", "效益指标": "Outcome (benefit) indicators",
+             "满意度指标": "Satisfaction indicators", "数量指标": "Quantity", "质量指标": "Quality",
+             "时效指标": "Timeliness", "社会效益指标": "Social benefits", "服务对象满意度指标": "Beneficiary satisfaction"}
+
+
+def badge(label: str) -> re.Pattern[str]:
+    return re.compile(r'class="badge grade-badge[^"]*">' + re.escape(label) + "</span>")
+
+
+def cell(label: str) -> str:
+    return f"<td>{label}</td>"
+
+
+def option(html: str, name: str, label: str) -> str:
+    """The value of the option of select `name` that shows `label` (what the browser posts when it is chosen)."""
+    select = re.search(r'<select[^>]*name="' + re.escape(name) + r'"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no select {name}"
+    found = re.search(r'<option[^>]*value="([^"]*)"[^>]*>\s*' + re.escape(label) + r"\s*</option>", select.group(1))
+    assert found, f"no option {label!r} in {name}: {select.group(1)}"
+    return found.group(1)
+
+
+def test_every_stored_value_has_a_label():
+    assert set(GRADE_LABELS) == set(GRADES)
+    assert set(LEVEL_LABELS) == set(LEVELS) | {l2 for l2s in LEVELS.values() for l2 in l2s}
+    assert set(OPERATOR_LABELS) == set(OPERATORS)
+
+
+def test_grades_and_indicator_categories_show_in_english_but_stay_chinese_data(app, api, browser):
+    """Grades and indicator categories are stored (and exchanged by the API) in Chinese; an English page shows
+    their English labels in badges, indicator tables, the diff and the selects, and the selects still post the
+    stored Chinese value. The Chinese pages are unchanged."""
+    pid = project_id(app, RSJ)
+    flow = GoalFlow(api, pid)
+    flow.start()
+    flow.through_formal_check()
+    flow.joint_review("优", "良", [92, 90, 94])
+
+    # 一下 in English: the grade select shows the labels and posts the stored grade
+    jxk = english(browser("jxk"))
+    task = flow.jxk.task_named("consolidate", instance_id=flow.instance_id)
+    html = text(jxk.get(f"/tasks/{task['id']}"))
+    assert badge("Excellent").search(html) and not badge("优").search(html)   # the suggested grade
+    for stored, label in GRADES_EN.items():
+        assert option(html, "grade", label) == stored
+    assert cell("Output indicators") in html and cell("Quantity") in html and cell("产出指标") not in html
+    chosen = option(html, "grade", "Excellent")
+    done = jxk.post(f"/tasks/{task['id']}", data={"csrf_token": csrf_from(html), "grade": chosen,
+                                                  "opinion": "好", "control_amount": "300"})
+    assert done.status_code == 302, text(done)[:2000]
+    with app.app_context():
+        assert db.session.query(GoalReview).filter_by(instance_id=flow.instance_id).one().grade == "优"
+
+    # 二上 in English: the indicator editor's selects show labels and post the stored categories
+    filer = english(browser("rsj_filer"))
+    task = flow.filer.task_named("revise_goals", instance_id=flow.instance_id)
+    html = text(filer.get(f"/tasks/{task['id']}"))
+    assert badge("Excellent").search(html)
+    assert option(html, "indicators-0-level1", "Output indicators") == "产出指标"
+    assert option(html, "indicators-0-level2", "Timeliness") == "时效指标"
+    assert option(html, "indicators-0-operator", "Qualitative") == "定性"
+    revised = [dict(row) for row in INDICATORS]
+    revised[1]["level2"] = "时效指标"   # a changed category, for the diff below
+    fields = {f"indicators-{i}-{key}": str(value) for i, row in enumerate(revised) for key, value in row.items()}
+    done = filer.post(f"/tasks/{task['id']}", data={"csrf_token": csrf_from(html), "overall_goal": "修订后的目标",
+                                                    "amount": "300", **fields})
+    assert done.status_code == 302, text(done)[:2000]
+    goal = flow.project()["goal"]   # the latest version, as the API gives it: the stored Chinese categories
+    assert [(i["level1"], i["level2"]) for i in goal["indicators"]] == [(r["level1"], r["level2"]) for r in revised]
+
+    # 二下 pane and the project page with the diff: English labels, no Chinese categories or grades
+    task = flow.jxk.task_named("final_review", instance_id=flow.instance_id)
+    pages = {"final review": text(jxk.get(f"/tasks/{task['id']}")), "project": text(jxk.get(f"/projects/{pid}"))}
+    for where, html in pages.items():
+        for label in ("Output indicators", "Outcome (benefit) indicators", "Quality", "Timeliness", "Social benefits",
+                      "Beneficiary satisfaction"):
+            assert label in html, (where, label)
+        for stored in LEVELS_EN:
+            assert stored not in html, (where, stored)
+    final = pages["final review"]
+    assert badge("Excellent").search(final) and badge("Good").search(final)   # 一下 and the reviewers' grades
+    assert not any(badge(g).search(final) for g in GRADES_EN)
+    assert "diff-table" in final and "diff-table" in pages["project"]
+
+    # ... while the Chinese pages show the stored words as they always did
+    jxk_zh = browser("jxk")
+    final_zh = text(jxk_zh.get(f"/tasks/{task['id']}"))
+    assert badge("优").search(final_zh) and badge("良").search(final_zh) and "Excellent" not in final_zh
+    assert cell("产出指标") in final_zh and cell("时效指标") in final_zh and "Output indicators" not in final_zh
+
+    flow.do(flow.jxk, "final_review", {"approved": True, "opinion": "批复"})
+    public_en = text(english(app.test_client()).get("/public/goals"))
+    assert cell("Output indicators") in public_en and cell("Quantity") in public_en and "产出指标" not in public_en
+    public_zh = text(app.test_client().get("/public/goals"))
+    assert cell("产出指标") in public_zh and cell("数量指标") in public_zh and "Output indicators" not in public_zh
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+def test_indicator_editor_keeps_english_labels_when_it_filters_level_2(app, live, chromium):
+    """The editor's script rebuilds the 二级指标 options from the select's own options, so the labels the server
+    rendered survive the filtering while the values stay the stored categories."""
+    page = chromium.new_context().new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, live, "rsj_filer")
+    page.goto(f"{live}/lang/en?next=/tasks")
+    page.goto(f"{live}/projects/{project_id(app, RSJ)}")
+    page.click("form[action$='/goal-review'] button")
+    page.wait_for_selector("textarea[name=overall_goal]")
+    page.select_option("[name=indicators-0-level1]", label="Outcome (benefit) indicators")
+    options = page.eval_on_selector_all("[name=indicators-0-level2] option", "os => os.map(o => [o.value, o.text])")
+    assert options == [["经济效益指标", "Economic benefits"], ["社会效益指标", "Social benefits"],
+                       ["生态效益指标", "Ecological benefits"], ["可持续影响指标", "Sustainable impact"]]
+    page.click("button[data-action=add]")   # a new row copies the template: labels there too
+    assert page.eval_on_selector("[name=indicators-1-level1]", "s => s.options[s.selectedIndex].text") \
+        == "Outcome (benefit) indicators"
+    assert errors == []
 
 
 # --- the catalog --------------------------------------------------------------------------------------------------
