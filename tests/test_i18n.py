@@ -139,7 +139,7 @@ def test_goal_form_labels_and_validation_messages_in_english(app, browser):
 # --- stored domain values (grades, indicator categories) -------------------------------------------------------
 
 GRADES_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
-LEVELS_EN = {"产出指标": "Output indicators", "效益指标": "Outcome (benefit) indicators",
+LEVELS_EN = {"产出指标": "Output indicators", "效益指标": "Benefit indicators",
              "满意度指标": "Satisfaction indicators", "数量指标": "Quantity", "质量指标": "Quality",
              "时效指标": "Timeliness", "社会效益指标": "Social benefits", "服务对象满意度指标": "Beneficiary satisfaction"}
 
@@ -213,7 +213,7 @@ def test_grades_and_indicator_categories_show_in_english_but_stay_chinese_data(a
     task = flow.jxk.task_named("final_review", instance_id=flow.instance_id)
     pages = {"final review": text(jxk.get(f"/tasks/{task['id']}")), "project": text(jxk.get(f"/projects/{pid}"))}
     for where, html in pages.items():
-        for label in ("Output indicators", "Outcome (benefit) indicators", "Quality", "Timeliness", "Social benefits",
+        for label in ("Output indicators", "Benefit indicators", "Quality", "Timeliness", "Social benefits",
                       "Beneficiary satisfaction"):
             assert label in html, (where, label)
         for stored in LEVELS_EN:
@@ -248,13 +248,13 @@ def test_indicator_editor_keeps_english_labels_when_it_filters_level_2(app, live
     page.goto(f"{live}/projects/{project_id(app, RSJ)}")
     page.click("form[action$='/goal-review'] button")
     page.wait_for_selector("textarea[name=overall_goal]")
-    page.select_option("[name=indicators-0-level1]", label="Outcome (benefit) indicators")
+    page.select_option("[name=indicators-0-level1]", label="Benefit indicators")
     options = page.eval_on_selector_all("[name=indicators-0-level2] option", "os => os.map(o => [o.value, o.text])")
     assert options == [["经济效益指标", "Economic benefits"], ["社会效益指标", "Social benefits"],
                        ["生态效益指标", "Ecological benefits"], ["可持续影响指标", "Sustainable impact"]]
     page.click("button[data-action=add]")   # a new row copies the template: labels there too
     assert page.eval_on_selector("[name=indicators-1-level1]", "s => s.options[s.selectedIndex].text") \
-        == "Outcome (benefit) indicators"
+        == "Benefit indicators"
     assert errors == []
 
 
