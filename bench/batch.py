@@ -13,7 +13,8 @@ message (exit code 2).
 Setup: a fresh database (`db upgrade`, `seed-demo`, BPMN_DIRS=bench/bpmn), Redis at 127.0.0.1:6379 as the
 broker (a queue of its own per run, deleted afterwards), and N `celery -A workflow_app.celery_entry worker`
 processes (default 2, --concurrency 1 each) consuming that queue. The 3,000 start-data dicts are sent as
-chunks (default 100 per task) with `celery_app.send_task`; the clock runs from the first send until the
+chunks (default 100 per task, each with its own `chunk_key` "<round>:<chunk no>" so that a redelivered chunk
+starts nothing twice) with `celery_app.send_task`; the clock runs from the first send until the
 database holds all 3,000 instances and their 3,000 ready `first` task rows.
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ from benchlib import REPO, VENV_BIN, app_env, database, make_app, rss_mb, header
 from benchlib import load_note  # noqa: E402
 
 TASK_NAME = "workflow_app.start_instances_batch"
-SIGNATURE = "start_instances_batch(process_key: str, items: list[dict], username: str)"
+SIGNATURE = "start_instances_batch(process_key: str, items: list[dict], username: str, chunk_key: str | None = None)"
 
 
 def missing_task_message() -> str:
@@ -121,8 +122,11 @@ def run_batch(db, args) -> dict:
 
         before = counts()
         started = time.perf_counter()
-        for chunk in chunks:
-            celery_app.send_task(TASK_NAME, args=[args.process, chunk, args.username], queue=queue)
+        # One key per chunk: a chunk delivered again (a worker killed before its ack) starts nothing twice.
+        round_id = f"bench-{os.getpid()}-{time.time_ns()}"
+        for number, chunk in enumerate(chunks):
+            celery_app.send_task(TASK_NAME, args=[args.process, chunk, args.username], queue=queue,
+                                 kwargs={"chunk_key": f"{round_id}:{number}"})
         enqueue = time.perf_counter() - started
         deadline = started + args.timeout
         last_print = started
@@ -165,7 +169,7 @@ def run_batch(db, args) -> dict:
             log.close()
         try:
             client = redis.Redis.from_url(args.broker)
-            client.delete(queue)
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
             client.close()
         except Exception:  # noqa: BLE001 - best effort cleanup of our own queue
             pass

@@ -24,3 +24,63 @@ def test_batch_job_refuses_a_department_user_and_starts_nothing(app):
         with pytest.raises(Forbidden):
             start_instances_batch.delay("test_approval", [{"seq": 1}], "rsj_filer").get()
         assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
+def test_a_chunk_delivered_twice_starts_its_instances_once(app):
+    """Late acks: a worker killed after the commit but before the ack gets the same chunk again."""
+    from workflow_app.models import BatchChunk
+    items = [{"round": "2027-monitoring", "seq": i} for i in range(30)]
+    with app.app_context():
+        assert start_instances_batch.delay("test_approval", items, "jxk", chunk_key="2027-monitoring:7").get() == 30
+        assert start_instances_batch.delay("test_approval", items, "jxk", chunk_key="2027-monitoring:7").get() == 30
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 30
+        assert db.session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.name == "fill")) == 30
+        chunk = db.session.scalars(select(BatchChunk)).one()
+        assert (chunk.key, chunk.process_key, chunk.started) == ("2027-monitoring:7", "test_approval", 30)
+        # Another chunk of the same round is another key: it starts its own instances.
+        assert start_instances_batch.delay("test_approval", items[:5], "jxk", chunk_key="2027-monitoring:8").get() == 5
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 35
+
+
+def test_a_refused_chunk_leaves_no_key_behind(app):
+    """The key is written in the chunk's transaction: a chunk that failed can be sent again and then runs."""
+    import pytest
+
+    from workflow_app.models import BatchChunk
+    from workflow_app.services.errors import Forbidden, Invalid
+    with app.app_context():
+        with pytest.raises(Forbidden):
+            start_instances_batch.delay("test_approval", [{"seq": 1}], "rsj_filer", chunk_key="r:1").get()
+        with pytest.raises(Invalid):
+            start_instances_batch.delay("test_approval", [{"seq": 1}], "jxk", chunk_key="x" * 201).get()
+        assert db.session.scalar(select(func.count()).select_from(BatchChunk)) == 0
+        assert start_instances_batch.delay("test_approval", [{"seq": 1}], "jxk", chunk_key="r:1").get() == 1
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 1
+
+
+def test_two_deliveries_of_a_chunk_at_once_start_it_once(app):
+    """A redelivery can run while the first delivery still runs: one waits on the chunk's key and starts nothing."""
+    import threading
+
+    items = [{"round": "2027-monitoring", "seq": i} for i in range(40)]
+    barrier = threading.Barrier(2)
+    results: list[int | BaseException] = []
+
+    def deliver() -> None:
+        with app.app_context():  # each thread its own session and connection, as two workers would have
+            barrier.wait()
+            try:
+                results.append(start_instances_batch("test_approval", items, "jxk", chunk_key="2027-monitoring:1"))
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                results.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert results == [40, 40]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 40

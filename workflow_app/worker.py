@@ -4,6 +4,10 @@ Production: a Redis (or RabbitMQ) broker from CELERY_BROKER_URL, `celery worker`
 separate processes. Embedded default (no CELERY_BROKER_URL): kombu's SQLAlchemy transport on a SQLite
 file in instance/, with worker and beat started by the start command, so no server is needed.
 Tests run jobs eagerly (CELERY_EAGER).
+
+Delivery is at least once (late acks), so every job is idempotent: a timer job killed half way is simply
+run again (beat sends it every minute; it fires only what is still due, one committed transaction per
+instance), a batch chunk carries a key recorded with its instances, and a mail is marked as mailed.
 """
 from __future__ import annotations
 
@@ -35,10 +39,13 @@ def init_celery(app: Flask) -> Celery:
         broker_url=broker,
         result_backend=None,
         task_ignore_result=True,
-        # A job is acknowledged only after it ran: a worker killed mid-job leaves it for another.
+        # A job is acknowledged only after it ran: a worker killed mid-job leaves it for another (RabbitMQ at
+        # once, Redis after the visibility timeout; the embedded SQLAlchemy transport never hands it out again,
+        # which for timers beat's next tick covers).
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        broker_transport_options=_transport_options(broker, app),
         task_always_eager=bool(app.config.get("CELERY_EAGER")),
         task_eager_propagates=True,
         broker_connection_retry_on_startup=True,
@@ -50,6 +57,18 @@ def init_celery(app: Flask) -> Celery:
     )
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def _transport_options(broker: str, app: Flask) -> dict[str, int]:
+    """Redis hands an unacknowledged job (its worker was killed) to another worker only after the visibility
+    timeout. Kombu's default is an hour; our jobs take seconds (a mail retry waits 60 s unacknowledged), so ten
+    minutes brings a lost batch chunk back sooner, and a job still running by then would only run twice, which
+    every job here tolerates.
+    Only for Redis: the SQLAlchemy transport passes its options to create_engine, which refuses unknown ones.
+    """
+    if broker.split("://", 1)[0] not in {"redis", "rediss", "sentinel"}:
+        return {}
+    return {"visibility_timeout": int(app.config.get("CELERY_VISIBILITY_TIMEOUT", 600))}
 
 
 @celery_app.task(name="workflow_app.fire_due_timers")
@@ -65,20 +84,70 @@ def fire_due_timers(at: str | None = None) -> int:
 
 
 @celery_app.task(name="workflow_app.start_instances_batch")
-def start_instances_batch(process_key: str, items: list[dict], username: str) -> int:
+def start_instances_batch(process_key: str, items: list[dict], username: str, chunk_key: str | None = None) -> int:
     """Start one instance of `process_key` per start-data dict in `items`, acting as `username`.
 
     A round of thousands is sent as many such chunks; each chunk is one transaction, so a chunk either
-    starts completely or not at all (and can simply be sent again).
+    starts completely or not at all (and can simply be sent again). With a `chunk_key` (unique per chunk,
+    e.g. "<round id>:<chunk no>") a chunk delivered again after it committed starts nothing and returns
+    the count it started the first time.
     """
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        return _start_chunk(process_key, items, username, chunk_key)
+    except IntegrityError:
+        # A second delivery ran alongside the first: it waited for the first to commit and lost on the unique key.
+        done = _chunk_started(chunk_key) if chunk_key is not None else None
+        if done is None:
+            raise
+        return done
+
+
+def _chunk_started(chunk_key: str) -> int | None:
     from sqlalchemy import select
 
     from .extensions import db
-    from .models import User
-    from .services.instances import start_many
+    from .models import BatchChunk
 
-    actor = db.session.scalars(select(User).where(User.username == username)).one()
-    return len(start_many(actor, process_key, items))
+    return db.session.scalar(select(BatchChunk.started).where(BatchChunk.key == chunk_key))
+
+
+def _start_chunk(process_key: str, items: list[dict], username: str, chunk_key: str | None) -> int:
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import BatchChunk, User
+    from .services.deployment import ensure_deployed
+    from .services.errors import Invalid
+    from .services.instances import start_many
+    from .services.transaction import transactional
+
+    if chunk_key is not None and (not isinstance(chunk_key, str) or not 0 < len(chunk_key) <= 200):
+        raise Invalid("chunk_key 须为 1–200 个字符", {"chunk_key": ["1–200 个字符"]})
+
+    @transactional
+    def run() -> int:
+        chunk = None
+        # A first deployment commits on its own: let it happen before this transaction has written anything.
+        ensure_deployed()
+        if chunk_key is not None:
+            done = _chunk_started(chunk_key)
+            if done is not None:
+                log.info("batch chunk %s was already started (%s instances): nothing to do", chunk_key, done)
+                return done
+            # Written first, so that a concurrent second delivery waits on the unique key before starting anything.
+            chunk = BatchChunk(key=chunk_key, process_key=process_key, started=0)
+            db.session.add(chunk)
+            db.session.flush()
+        actor = db.session.scalars(select(User).where(User.username == username)).one()
+        # start_many's body without its own commit: the chunk row and the instances commit (or roll back) together.
+        started = len(start_many.__wrapped__(actor, process_key, items))
+        if chunk is not None:
+            chunk.started = started
+        return started
+
+    return run()
 
 
 @celery_app.task(name="workflow_app.send_notification_mail", bind=True, max_retries=5, default_retry_delay=60)

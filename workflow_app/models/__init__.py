@@ -8,8 +8,9 @@ from .goal import GoalReview, GoalVersion, Indicator, ReviewOpinion
 from .attachment import Attachment
 from .collab import Comment, StandIn
 from .rectification import Rectification, RectificationRecord, RectificationStatus
+from .batch import BatchChunk
 
 __all__ = [
-    "ApiToken", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
+    "ApiToken", "BatchChunk", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
 ]
