@@ -69,3 +69,28 @@ def test_naming_the_shipped_folder_again_in_bpmn_dirs_deploys_it_once(monkeypatc
     monkeypatch.setenv("BPMN_DIRS", f"{PROJECT_ROOT / 'bpmn'}/{os.pathsep}{TESTS / 'bpmn'}")
     dirs = build_config(tmp_path)["BPMN_DIRS"]
     assert [Path(d).resolve() for d in dirs] == [(PROJECT_ROOT / "bpmn").resolve(), (TESTS / "bpmn").resolve()]
+
+
+def test_a_first_deployment_never_commits_half_of_a_unit_of_work(app):
+    """The first start in a process deploys (and commits) the definitions: that must not commit the
+    caller's unfinished writes along with them, or an error after it would leave half a change behind."""
+    from workflow_app.models import Department
+    from workflow_app.services.errors import Invalid
+    from workflow_app.services.transaction import transactional
+
+    @transactional
+    def add_then_fail() -> None:
+        db.session.add(Department(code="half", name="半途"))
+        db.session.flush()
+        deployment.latest_definition("test_approval")  # the first use of a process in this worker
+        raise Invalid("late failure")
+
+    with app.app_context():
+        deployment.forget_deployments()
+        try:
+            add_then_fail()
+        except Invalid:
+            pass
+        db.session.remove()
+        assert db.session.scalars(select(Department).where(Department.code == "half")).first() is None
+        assert _versions("test_approval") == [1]

@@ -61,6 +61,8 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # API bearer tokens live this long (hours); they can also be revoked.
         "API_TOKEN_HOURS": _env_int("API_TOKEN_HOURS", 12),
+        # Redis broker: seconds before a job whose worker died unacknowledged is handed out again.
+        "CELERY_VISIBILITY_TIMEOUT": _env_int("CELERY_VISIBILITY_TIMEOUT", 600),
         # Joint review: how many experts are drawn, and an optional seed for reproducible draws.
         "EXPERTS_PER_REVIEW": _env_int("EXPERTS_PER_REVIEW", 3),
         "EXPERT_DRAW_SEED": os.environ.get("EXPERT_DRAW_SEED") or None,

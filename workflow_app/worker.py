@@ -92,62 +92,8 @@ def start_instances_batch(process_key: str, items: list[dict], username: str, ch
     e.g. "<round id>:<chunk no>") a chunk delivered again after it committed starts nothing and returns
     the count it started the first time.
     """
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        return _start_chunk(process_key, items, username, chunk_key)
-    except IntegrityError:
-        # A second delivery ran alongside the first: it waited for the first to commit and lost on the unique key.
-        done = _chunk_started(chunk_key) if chunk_key is not None else None
-        if done is None:
-            raise
-        return done
-
-
-def _chunk_started(chunk_key: str) -> int | None:
-    from sqlalchemy import select
-
-    from .extensions import db
-    from .models import BatchChunk
-
-    return db.session.scalar(select(BatchChunk.started).where(BatchChunk.key == chunk_key))
-
-
-def _start_chunk(process_key: str, items: list[dict], username: str, chunk_key: str | None) -> int:
-    from sqlalchemy import select
-
-    from .extensions import db
-    from .models import BatchChunk, User
-    from .services.deployment import ensure_deployed
-    from .services.errors import Invalid
-    from .services.instances import start_many
-    from .services.transaction import transactional
-
-    if chunk_key is not None and (not isinstance(chunk_key, str) or not 0 < len(chunk_key) <= 200):
-        raise Invalid("chunk_key 须为 1–200 个字符", {"chunk_key": ["1–200 个字符"]})
-
-    @transactional
-    def run() -> int:
-        chunk = None
-        # A first deployment commits on its own: let it happen before this transaction has written anything.
-        ensure_deployed()
-        if chunk_key is not None:
-            done = _chunk_started(chunk_key)
-            if done is not None:
-                log.info("batch chunk %s was already started (%s instances): nothing to do", chunk_key, done)
-                return done
-            # Written first, so that a concurrent second delivery waits on the unique key before starting anything.
-            chunk = BatchChunk(key=chunk_key, process_key=process_key, started=0)
-            db.session.add(chunk)
-            db.session.flush()
-        actor = db.session.scalars(select(User).where(User.username == username)).one()
-        # start_many's body without its own commit: the chunk row and the instances commit (or roll back) together.
-        started = len(start_many.__wrapped__(actor, process_key, items))
-        if chunk is not None:
-            chunk.started = started
-        return started
-
-    return run()
+    from .services.batches import start_chunk
+    return start_chunk(process_key, items, username, chunk_key)
 
 
 @celery_app.task(name="workflow_app.send_notification_mail", bind=True, max_retries=5, default_retry_delay=60)

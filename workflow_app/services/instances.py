@@ -186,9 +186,8 @@ def start_instance(actor: User, key: str, data: dict[str, Any], project_id: int 
     return start_instance_unlocked(actor, key, data, project)
 
 
-@transactional
-def start_many(actor: User, key: str, items: list[dict[str, Any]]) -> list[int]:
-    """Start one instance per start-data dict, all in one transaction (a yearly round starts thousands)."""
+def start_many_unlocked(actor: User, key: str, items: list[dict[str, Any]]) -> list[int]:
+    """Start one instance per start-data dict inside the caller's transaction (see services.batches)."""
     if not policy.can_start_any_process(actor):
         raise Forbidden("只有绩效科和管理员可以批量启动流程")
     if not isinstance(items, list) or not items or len(items) > 1000:

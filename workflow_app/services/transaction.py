@@ -36,6 +36,10 @@ def _retryable(error: DBAPIError) -> bool:
 def transactional(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        # The first deployment of a process commits its definitions: let it happen before this unit has
+        # written anything, never halfway through it (after the first time it is a dictionary lookup).
+        from .deployment import ensure_deployed
+        ensure_deployed()
         for attempt in range(RETRIES):
             try:
                 result = fn(*args, **kwargs)
