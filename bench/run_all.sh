@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark of bench/ and keep their tables (stdout, Markdown) and logs (stderr) in $OUT.
-#   bench/run_all.sh               full runs (about 25 minutes on 2 cores)
-#   QUICK=1 bench/run_all.sh       small counts, to check that everything runs (about 4 minutes)
+#   bench/run_all.sh               full runs (about 27 minutes on 2 cores)
+#   QUICK=1 bench/run_all.sh       small counts, to check that everything runs (about 5 minutes)
 # Needs: the venv (.venv, or PYTHON=...), PostgreSQL on 127.0.0.1:5432 (user postgres, trust), Redis on
 # 127.0.0.1:6379. bench/batch.py exits 2 until the product has the Celery task it needs (see README.md).
 set -u
@@ -20,8 +20,9 @@ if [ "${QUICK:-0}" = "1" ]; then
     HTTP="--two-step 40 --goal-reviews 4"
     SCALE="--sizes 1000,3000 --requests 20 --completions 10 --two-step 5"
     BATCH="--count 300"
+    LOAD="--users 20 --duration 15"
 else
-    ENGINE=""; PROFILE=""; HTTP=""; SCALE=""; BATCH=""
+    ENGINE=""; PROFILE=""; HTTP=""; SCALE=""; BATCH=""; LOAD=""
 fi
 
 status=0
@@ -44,5 +45,6 @@ run profile bench/profile_complete.py $PROFILE
 run http bench/http.py $HTTP
 run scale bench/scale.py $SCALE
 run batch bench/batch.py $BATCH
+run load bench/load.py $LOAD
 echo "results in $OUT"
 exit $status
