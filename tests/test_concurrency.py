@@ -46,3 +46,26 @@ def test_the_same_task_completed_by_many_at_once_lands_once(app, api):
     assert sorted(results) == [200] + [409] * 9
     head = api("rsj_head")
     assert [t["name"] for t in head.tasks("group")] == ["approve"]
+
+
+def test_a_claim_racing_a_direct_completion_never_both_succeed(app, api):
+    """Found by bench/load: a claim could commit between a completion's checks and its write, and both
+    got 200 (the claimer then found the task done by someone else). Now exactly one of them wins."""
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["users", "create", "rsj_filer2", "--password", "long-enough-2", "--role",
+                                  "department_filer", "--department", "rsj", "--name", "人社局 填报人二"])
+    assert created.exit_code == 0, created.output
+    jxk, claimer, completer = api("jxk"), api("rsj_filer"), api("rsj_filer2", "long-enough-2")
+    for round_no in range(12):
+        instance = start(jxk, "test_approval", {}, project_id(app, RSJ)).get_json()["id"]
+        task = claimer.tasks("group", instance_id=instance)[0]
+        claim, complete = _at_once([
+            lambda: claimer.post(f"/api/v1/tasks/{task['id']}/claim").status_code,
+            lambda: completer.complete(task["id"], {"text": f"第 {round_no} 轮"}).status_code])
+        assert sorted([claim, complete]) == [200, 409], (round_no, claim, complete)
+        done_by = [t["id"] for t in completer.tasks("done")]
+        held = [t["id"] for t in claimer.tasks("mine", instance_id=instance)]
+        if claim == 200:
+            assert held == [task["id"]] and task["id"] not in done_by
+        else:
+            assert held == [] and task["id"] in done_by

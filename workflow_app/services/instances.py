@@ -84,6 +84,19 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     return instance
 
 
+def lock_task(task: HumanTask) -> tuple[ProcessInstance, HumanTask]:
+    """Take the write lock of the task's instance and re-read the task under it.
+
+    Every change to a task (claim, unclaim, reassign, complete, send back) goes through its instance's
+    lock, so no two of them interleave: a claim can never slip in between a completion's checks and
+    its write, where the completion would overwrite it.
+    """
+    instance = lock_instance(task.instance_id)
+    fresh = db.session.scalars(select(HumanTask).where(HumanTask.id == task.id)
+                               .execution_options(populate_existing=True)).one()
+    return instance, fresh
+
+
 # -- task rows ----------------------------------------------------------------------------------
 def _department_for(scope: str, instance: ProcessInstance, project: Project | None) -> int | None:
     if scope == "competent" and project is not None:
@@ -246,9 +259,7 @@ def complete_task(actor: User, task_id: int, *, json: dict | None = None, formda
     if not form.validate():
         raise Invalid("提交的数据有误", form.field_errors())
 
-    instance = lock_instance(task.instance_id)
-    task = db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
-                              .execution_options(populate_existing=True)).one()
+    instance, task = lock_task(task)
     check_may_act(actor, task)  # again, under the lock: someone may have been faster
     if instance.status != InstanceStatus.RUNNING.value:
         raise Conflict("流程已经结束")
@@ -305,22 +316,19 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
         raise Forbidden("您没有认领此任务的权限")
     if task.claimed_by == actor.username or task.assignee == actor.username:
         return task
-    # A conditional UPDATE: of two people claiming at once, exactly one wins.
-    result = db.session.execute(
-        update(HumanTask).where(HumanTask.id == task_id, HumanTask.claimed_by.is_(None),
-                                HumanTask.state == TaskState.READY.value)
-        .values(claimed_by=actor.username)
-    )
-    if result.rowcount == 0:
+    _, task = lock_task(task)
+    if task.state != TaskState.READY.value:
+        raise Conflict("任务已经办结")
+    if task.claimed_by is not None and task.claimed_by != actor.username:
         raise Conflict("任务已被他人认领")
-    db.session.refresh(task)
+    task.claimed_by = actor.username
     audit.record("claim", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name)
     return task
 
 
 @transactional
 def unclaim_task(actor: User, task_id: int) -> HumanTask:
-    task = visible_task(actor, task_id)
+    _, task = lock_task(visible_task(actor, task_id))
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.claimed_by is None:

@@ -11,7 +11,7 @@ from ..models import HumanTask, InstanceStatus, Project, Role, TaskState, User
 from ..models.org import DEPARTMENT_SCOPED_ROLES
 from . import audit, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .instances import check_may_act, load_run, lock_instance, sync_human_tasks, visible_task, _save
+from .instances import check_may_act, load_run, lock_instance, lock_task, sync_human_tasks, visible_task, _save
 from .notifications import notify, task_candidates
 from .transaction import transactional
 
@@ -141,7 +141,9 @@ def _user(username: object) -> User:
 def reassign(actor: User, task_id: int, username: object) -> HumanTask:
     task = visible_task(actor, task_id)
     _may_manage(actor)
-    _reassign_one(actor, task, _user(username))
+    target = _user(username)
+    _, task = lock_task(task)
+    _reassign_one(actor, task, target)
     return task
 
 
