@@ -89,9 +89,10 @@ class HumanTask(db.Model):
     __table_args__ = (
         # Not unique: a task sent back or withdrawn is ready again under the same engine id (a new row).
         Index("ix_human_tasks_instance_guid", "instance_id", "task_guid"),
-        Index("ix_human_tasks_ready_assignee", "state", "assignee"),
-        # assignee too, so "claimed by me and not assigned" is one index range, not every unassigned task.
-        Index("ix_human_tasks_ready_claimed", "state", "claimed_by", "assignee"),
+        # "Mine": tasks assigned to me, and unassigned tasks I claimed, each one index range in due order
+        # (the inbox's order), so a page is read off the index however many tasks one holds.
+        Index("ix_human_tasks_assignee", "assignee", "state", text("(due_at IS NULL)"), "due_at", "id"),
+        Index("ix_human_tasks_claimed", "claimed_by", "state", "assignee", text("(due_at IS NULL)"), "due_at", "id"),
         Index("ix_human_tasks_completed_by", "completed_by", "completed_at"),
         # The group queues: ready, unheld tasks in due order (undated last), read straight off the index
         # so the first page and the count cost the same at 1k and 100k instances. One for the department
