@@ -80,3 +80,34 @@ def test_database_away_gives_503_and_the_app_recovers(tmp_path):
     assert client.get("/healthz").status_code == 200
     assert client.post("/api/v1/auth/token", json={"username": "x", "password": "y"}).status_code == 401
     assert os.path.exists(folder / "bureau.sqlite")
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="needs PostgreSQL (the SQLite case is the test above)")
+def test_postgresql_going_away_gives_503_and_the_app_recovers(app, api):
+    """The server refuses connections and drops the open ones (as a restart or failover does): requests
+    get 503 with a message, and the first request after it is back succeeds, without a restart."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    name = url.database
+    admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname="postgres",
+                            autocommit=True)
+    jxk = api("jxk")
+    assert jxk.get("/api/v1/me").status_code == 200
+    try:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        for path in ("/api/v1/me", "/api/v1/tasks?scope=group"):
+            down = jxk.get(path)
+            assert down.status_code == 503, down.get_data(as_text=True)[:300]
+            assert down.get_json() == {"error": "unavailable", "message": "数据库暂时不可用，请稍后再试"}
+        start_down = jxk.post("/api/v1/processes/test_approval/instances", json={"data": {}})
+        assert start_down.status_code == 503
+    finally:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        admin.close()
+    assert jxk.get("/api/v1/me").status_code == 200
+    assert jxk.post("/api/v1/processes/test_approval/instances",
+                    json={"data": {}, "project_id": project_id(app, RSJ)}).status_code == 201
