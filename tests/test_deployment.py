@@ -5,10 +5,10 @@ import os
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from workflow_app.extensions import db
-from workflow_app.models import ProcessDefinition
+from workflow_app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from workflow_app.services import deployment
 
 from .conftest import TESTS
@@ -93,4 +93,22 @@ def test_a_first_deployment_never_commits_half_of_a_unit_of_work(app):
             pass
         db.session.remove()
         assert db.session.scalars(select(Department).where(Department.code == "half")).first() is None
+        assert _versions("test_approval") == [1]
+
+
+def test_definitions_emptied_under_a_running_worker_are_deployed_again(app, api):
+    """A worker that deployed once keeps that in memory; if the database is emptied or restored under it
+    (as CI's test database is, between tests, under its long-lived Celery worker) the next start must
+    deploy again rather than answer that the process does not exist."""
+    jxk = api("jxk")
+    assert start(jxk, "test_approval", {}).status_code == 201
+    with app.app_context():
+        db.session.execute(delete(HumanTask))
+        db.session.execute(delete(AuditEvent))
+        db.session.execute(delete(ProcessInstance))
+        db.session.execute(delete(ProcessDefinition))
+        db.session.commit()
+    assert start(jxk, "test_approval", {}).status_code == 201
+    assert start(jxk, "no_such_process", {}).status_code == 404
+    with app.app_context():
         assert _versions("test_approval") == [1]

@@ -26,6 +26,12 @@ _problems: dict[str, list[FileProblem]] = {}
 # (database URL, definition id) -> content hash. A definition row never changes, so running instances
 # find their spec without reading the row again on every step.
 _content_hash: dict[tuple[str, int], str] = {}
+_keys: dict[str, set[str]] = {}  # database URL -> the process keys its deployment stored
+
+
+class DefinitionsGone(Exception):
+    """A process this worker deployed has no row any more (the database was emptied or restored under a
+    running worker). The unit of work is rolled back and run again after a fresh deployment."""
 
 
 def deploy(dirs: list[str] | None = None, *, force: bool = False) -> list[FileProblem]:
@@ -46,6 +52,7 @@ def deploy(dirs: list[str] | None = None, *, force: bool = False) -> list[FilePr
         db.session.commit()
         _deployed[key] = digest
         _problems[key] = result.problems
+        _keys[str(db.engine.url)] = set(result.processes)
         return result.problems
 
 
@@ -80,6 +87,7 @@ def forget_deployments() -> None:
         _deployed.clear()
         _problems.clear()
         _content_hash.clear()
+        _keys.clear()
 
 
 def content_hash(definition_id: int) -> str:
@@ -105,6 +113,9 @@ def latest_definition(key: str) -> ProcessDefinition:
         .order_by(ProcessDefinition.version.desc()).limit(1)
     ).first()
     if definition is None:
+        if key in _keys.get(str(db.engine.url), ()):
+            forget_deployments()
+            raise DefinitionsGone(key)
         raise NotFound(f"没有名为 {key} 的流程")
     return definition
 

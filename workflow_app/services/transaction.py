@@ -36,12 +36,12 @@ def _retryable(error: DBAPIError) -> bool:
 def transactional(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        # The first deployment of a process commits its definitions: let it happen before this unit has
-        # written anything, never halfway through it (after the first time it is a dictionary lookup).
-        from .deployment import ensure_deployed
-        ensure_deployed()
+        from .deployment import DefinitionsGone, ensure_deployed
         for attempt in range(RETRIES):
             try:
+                # The first deployment of a process commits its definitions: let it happen before this unit
+                # has written anything, never halfway through it (after the first time: a dictionary lookup).
+                ensure_deployed()
                 result = fn(*args, **kwargs)
                 db.session.commit()
                 mail.send_pending()
@@ -58,6 +58,12 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
                 if isinstance(error, OperationalError):
                     raise Unavailable("数据库暂时不可用，请稍后再试") from error
                 raise
+            except DefinitionsGone:
+                db.session.rollback()
+                mail.discard_pending()
+                if attempt == RETRIES - 1:
+                    raise
+                log.warning("process definitions vanished under %s: deploying again", fn.__name__)
             except BaseException:
                 db.session.rollback()
                 mail.discard_pending()
