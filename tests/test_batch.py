@@ -84,3 +84,48 @@ def test_two_deliveries_of_a_chunk_at_once_start_it_once(app):
     assert results == [40, 40]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 40
+
+
+def test_the_operator_starts_a_round_from_a_file_and_a_resend_starts_nothing_twice(app, tmp_path):
+    """`processes start-batch` cuts a JSON list into keyed chunks for the workers (eager here); the same
+    file sent again is the same round, so its chunks are found done."""
+    import json
+
+    items = tmp_path / "round.json"
+    items.write_text(json.dumps([{"round": "2027-monitoring", "seq": i} for i in range(230)]), encoding="utf-8")
+    runner = app.test_cli_runner()
+    args = ["processes", "start-batch", "test_approval", str(items), "--as", "jxk", "--chunk", "100"]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0, first.output
+    assert "230 instances of test_approval" in first.output and "3 chunks" in first.output
+    again = runner.invoke(args=args)
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 230
+        assert db.session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.name == "fill")) == 230
+
+
+def test_a_bad_round_file_or_starter_is_refused_and_starts_nothing(app, tmp_path):
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("[{", encoding="utf-8")
+    not_a_list = tmp_path / "object.json"
+    not_a_list.write_text('{"seq": 1}', encoding="utf-8")
+    bad_item = tmp_path / "item.json"
+    bad_item.write_text('[{"seq": 1}, {"__class__": 2}]', encoding="utf-8")
+    good = tmp_path / "good.json"
+    good.write_text('[{"seq": 1}]', encoding="utf-8")
+    runner = app.test_cli_runner()
+    cases = [
+        (["test_approval", str(bad_json), "--as", "jxk"], "不是有效的 JSON"),
+        (["test_approval", str(not_a_list), "--as", "jxk"], "非空的 JSON 列表"),
+        (["test_approval", str(bad_item), "--as", "jxk"], "第 2 项"),
+        (["test_approval", str(good), "--as", "rsj_filer"], "只有绩效科和管理员"),
+        (["test_approval", str(good), "--as", "nobody"], "不存在"),
+        (["no_such_process", str(good), "--as", "jxk"], "没有名为 no_such_process 的流程"),
+        (["test_approval", str(good), "--as", "jxk", "--chunk", "0"], "1–1000"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=["processes", "start-batch", *args])
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0

@@ -100,6 +100,28 @@ def register_cli(app: Flask) -> None:
         if problems:
             raise SystemExit(1)
 
+    @processes.command("start-batch")
+    @click.argument("key")
+    @click.argument("items_file", type=click.File("rb"))
+    @click.option("--as", "username", required=True, help="the section or admin user who starts the round")
+    @click.option("--chunk", "chunk_size", default=100, show_default=True, help="instances per worker job")
+    @click.option("--round", "round_name", default=None,
+                  help="name of the round (default: from the process and the file, so a resend starts nothing twice)")
+    def processes_start_batch(key: str, items_file, username: str, chunk_size: int, round_name: str | None) -> None:
+        """Start one instance of KEY per object of a JSON list (a yearly round), through the Celery workers."""
+        from .services.batches import plan_round
+        from .worker import start_instances_batch
+        try:
+            deployment.latest_definition(key)
+            name, chunks = plan_round(key, items_file.read(), username, chunk_size, round_name)
+        except DomainError as error:
+            _fail(error)
+        db.session.rollback()
+        for chunk_key, items in chunks:
+            start_instances_batch.delay(key, items, username, chunk_key=chunk_key)
+        total = sum(len(items) for _, items in chunks)
+        click.echo(f"round {name}: {total} instances of {key} sent to the workers in {len(chunks)} chunks")
+
     audit_group = AppGroup("audit", help="The tamper-evident audit trail.")
 
     @audit_group.command("verify")

@@ -6,16 +6,21 @@ worker killed before it acknowledged the job) starts nothing and answers with wh
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import BatchChunk, User
-from .errors import Invalid, NotFound
-from .instances import start_many_unlocked
+from . import policy
+from .errors import Forbidden, Invalid, NotFound
+from .instances import check_start_data, start_many_unlocked
 from .transaction import transactional
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,41 @@ def start_chunk(process_key: str, items: list[dict[str, Any]], username: str, ch
         if done is None:
             raise
         return done
+
+
+def plan_round(process_key: str, raw: bytes, username: str, chunk_size: int = 100,
+               round_name: str | None = None) -> tuple[str, list[tuple[str, list[dict[str, Any]]]]]:
+    """Check a round's start data (a JSON list of objects) and cut it into keyed chunks.
+
+    The round is named after the process and the content unless named explicitly, so sending the same
+    file again (after a failure, or by mistake) finds its chunks done instead of starting them twice.
+    """
+    try:
+        items = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise Invalid(f"不是有效的 JSON：{error}", {"items": ["JSON 列表"]}) from error
+    if not isinstance(items, list) or not items:
+        raise Invalid("启动数据须为非空的 JSON 列表，每项一个对象", {"items": ["非空列表"]})
+    for number, data in enumerate(items, 1):
+        try:
+            check_start_data(data)
+        except Invalid as error:
+            raise Invalid(f"第 {number} 项：{error.message}", error.fields) from error
+    if not 1 <= chunk_size <= 1000:
+        raise Invalid("每批数量须为 1–1000", {"chunk": ["1–1000"]})
+    actor = db.session.scalars(select(User).where(User.username == username)).first()
+    if actor is None or not actor.active:
+        raise NotFound(f"用户 {username} 不存在")
+    if not policy.can_start_any_process(actor):
+        raise Forbidden("只有绩效科和管理员可以批量启动流程")
+    digest = hashlib.sha256(process_key.encode() + b"\0" + raw).hexdigest()[:16]
+    name = round_name or f"{process_key}-{digest}"
+    return name, [(f"{name}:{number}", chunk) for number, chunk in enumerate(_chunks(items, chunk_size), 1)]
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def chunk_started(chunk_key: str) -> int | None:
