@@ -6,13 +6,14 @@ from typing import Any
 
 from ..models import HumanTask, ProcessInstance, Project
 from ..services.history import InstanceView
+from ..services.tasks import QueueRow
 
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def task_json(task: HumanTask) -> dict[str, Any]:
+def task_json(task: HumanTask | QueueRow) -> dict[str, Any]:
     return {
         "id": task.id,
         "name": task.name,

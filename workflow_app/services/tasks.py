@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select, union_all
-from sqlalchemy.orm import defaultload
 
 from ..extensions import db
 from ..engine import now
@@ -16,9 +15,64 @@ from .errors import Invalid
 SCOPES = ("mine", "group", "done", "started")
 
 
+@dataclass(frozen=True, slots=True)
+class DepartmentRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    code: str
+    name: str
+    fiscal_year: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One line of a task queue: the task's own columns with its department and project, read as plain
+    rows (a queue page shows them and nothing else, so no ORM objects are built for it)."""
+
+    id: int
+    name: str
+    title: str
+    process_key: str
+    instance_id: int
+    project_id: int | None
+    lane: str | None
+    assignee: str | None
+    claimed_by: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    overdue_notified_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    department: DepartmentRef | None
+    project: ProjectRef | None
+
+    @property
+    def owner(self) -> str | None:
+        return self.assignee or self.claimed_by
+
+
+_ROW_COLUMNS = (HumanTask.id, HumanTask.name, HumanTask.title, HumanTask.process_key, HumanTask.instance_id,
+                HumanTask.project_id, HumanTask.lane, HumanTask.assignee, HumanTask.claimed_by, HumanTask.state,
+                HumanTask.created_at, HumanTask.due_at, HumanTask.overdue_notified_at, HumanTask.completed_at,
+                HumanTask.completed_by, Department.code, Department.name, Project.code, Project.name,
+                Project.fiscal_year)
+
+
+def _queue_row(row) -> QueueRow:
+    (*task, dept_code, dept_name, project_code, project_name, fiscal_year) = row
+    return QueueRow(*task,
+                    department=DepartmentRef(dept_code, dept_name) if dept_code is not None else None,
+                    project=ProjectRef(project_code, project_name, fiscal_year) if project_code is not None else None)
+
+
 @dataclass
 class TaskPage:
-    items: list[HumanTask]
+    items: list[QueueRow]
     total: int
 
 
@@ -39,16 +93,21 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
         merged = union_all(*(select(b.c.id, b.c.due_at) for b in branches)).subquery()
         page_ids = (select(merged.c.id).order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.id)
                     .limit(limit).offset(offset))
-        page = select(HumanTask).where(HumanTask.id.in_(page_ids)).order_by(*order)
+        page = _rows().where(HumanTask.id.in_(page_ids)).order_by(*order)
     else:
-        page = select(HumanTask).where(*queue, *filters).order_by(*order).limit(limit).offset(offset)
-    # A queue row shows the project's code and name, not its departments: join the project alone.
-    items = list(db.session.scalars(page.options(defaultload(HumanTask.project).lazyload("*"))))
+        page = _rows().where(*queue, *filters).order_by(*order).limit(limit).offset(offset)
+    items = [_queue_row(row) for row in db.session.execute(page)]
     if items and len(items) < limit or not items and offset == 0:
         total = offset + len(items)  # the last page: nothing more to count
     else:
         total = _count(scope, queue, filters)
     return TaskPage(items, total)
+
+
+def _rows():
+    return (select(*_ROW_COLUMNS).select_from(HumanTask)
+            .outerjoin(Department, Department.id == HumanTask.department_id)
+            .outerjoin(Project, Project.id == HumanTask.project_id))
 
 
 def count_tasks(actor: User, scope: str) -> int:
