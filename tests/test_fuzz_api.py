@@ -34,9 +34,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
-from schemathesis.core.failures import FailureGroup
 from sqlalchemy import select
-from sqlalchemy.exc import DataError
 
 from workflow_app.api.openapi import PATHS
 from workflow_app.extensions import db, limiter

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from .config import build_config
@@ -35,7 +34,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def select_locale() -> str:
-    from flask_login import current_user
     chosen = request.cookies.get("lang")
     if chosen in {"zh_CN", "en"}:
         return chosen

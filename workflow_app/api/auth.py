@@ -1,8 +1,6 @@
 """Bearer-token authentication of the API, and the token and identity endpoints."""
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import current_app, g, request
 
 from ..extensions import limiter, login_attempt_key

@@ -6,7 +6,6 @@ opinions, the control number), draws the experts, and keeps the project's goal s
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -15,7 +14,6 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import (GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project,
                       ReviewOpinion, Role, User)
-from ..models.org import Department
 from . import goals, instances, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, ProcessHooks, register
