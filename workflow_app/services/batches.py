@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -45,8 +45,7 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
         HumanTask.state == TaskState.COMPLETED.value))
     if not earlier:
         raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
-    instance = lock_instance(task.instance_id)
-    task = db.session.get(HumanTask, task_id)
+    instance, task = lock_task(task)
     check_may_act(actor, task)
     run = load_run(instance)
     guid = run.latest_completed(to)
