@@ -123,9 +123,12 @@ class HumanTask(db.Model):
     completed_by: Mapped[str | None] = mapped_column(String(64))
     on_behalf_of: Mapped[str | None] = mapped_column(String(64))
 
+    # Loaded on access, not joined: the engine paths read task rows many times per request and never need
+    # these, and a many-to-one whose row is already in the session (the actor's department, the project
+    # being worked on) is taken from the identity map without a query. Lists that show them join explicitly.
     instance: Mapped[ProcessInstance] = relationship()
-    department: Mapped["Department | None"] = relationship(lazy="joined")
-    project: Mapped["Project | None"] = relationship(lazy="joined")
+    department: Mapped["Department | None"] = relationship()
+    project: Mapped["Project | None"] = relationship()
 
     @property
     def owner(self) -> str | None:

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -60,26 +60,35 @@ def _digest(prev: str, audit_event: AuditEvent) -> str:
     return hashlib.sha256(prev.encode() + audit_event.payload()).hexdigest()
 
 
+# The chain runs at every commit that records something: plain table statements, built once, keep it off
+# the ORM's unit of work (the events are written once and never changed, so nothing needs tracking).
+_HEAD = AuditChainHead.__table__
+_EVENTS = AuditEvent.__table__
+_EVENT_COLUMNS = [column.key for column in _EVENTS.columns if column.key != "id"]
+# Lock the head (the UPDATE takes the row lock) and read where the chain ends, in one statement.
+_LOCK_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+
+
 @event.listens_for(Session, "before_commit")
 def _chain_pending_events(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    # Lock the head (the UPDATE takes the row lock) and read where the chain ends, in one statement.
-    head = session.scalars(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq)
-                           .returning(AuditChainHead).execution_options(populate_existing=True)).first()
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
-        head = AuditChainHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    seq, prev = head.seq, head.hash
+        session.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head.seq, head.hash
     for audit_event in pending:
         seq += 1
         audit_event.seq = seq
         audit_event.prev_hash = prev
         audit_event.hash = prev = _digest(prev, audit_event)
-    head.seq, head.hash = seq, prev
-    session.add_all(pending)
-    session.flush()
+    session.execute(insert(_EVENTS), [{key: getattr(audit_event, key) for key in _EVENT_COLUMNS}
+                                      for audit_event in pending])
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
 
 
 @event.listens_for(Session, "after_rollback")

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -51,11 +51,18 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+# Every API request runs this: the statement is built once (building and hashing a fresh one cost as
+# much as running it), and the token's validity is decided in SQL, so one row or none comes back.
+_USER_FOR_TOKEN = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+)
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    return row.user
+    """The active user a live (unexpired, unrevoked) token belongs to, or None."""
+    return db.session.scalars(_USER_FOR_TOKEN, {"token_hash": _digest(token), "now": utcnow()}).first()
 
 
 @transactional

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import lazyload
 
 import forms
 from ..engine import SPEC_CACHE, EngineError, TaskNotReady, WorkflowRun, frozen_at, make_script_engine, now
@@ -22,7 +23,7 @@ from ..models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstan
 from . import audit, deployment, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, hooks_for
-from .notifications import notify, task_candidates
+from .notifications import notify_task_candidates
 from .transaction import transactional
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -84,17 +85,45 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     return instance
 
 
-def lock_task(task: HumanTask) -> tuple[ProcessInstance, HumanTask]:
-    """Take the write lock of the task's instance and re-read the task under it.
+# Built once: these run on every task action. The UPDATE is a plain table statement (the ORM's
+# UPDATE ... RETURNING of a whole entity costs twice as much), and the task and its instance come back
+# together in one SELECT that overwrites whatever the session held.
+_INSTANCES, _TASKS = ProcessInstance.__table__, HumanTask.__table__
+_LOCK_INSTANCE_OF_TASK = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id"))
+           .scalar_subquery())
+    .values(lock_version=_INSTANCES.c.lock_version + 1)
+)
+_TASK_WITH_INSTANCE = (
+    select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .options(lazyload(ProcessInstance.definition))
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_task(task_id: int) -> tuple[ProcessInstance, HumanTask]:
+    """Take the write lock of the task's instance, then read the task and the instance under it.
 
     Every change to a task (claim, unclaim, reassign, complete, send back) goes through its instance's
     lock, so no two of them interleave: a claim can never slip in between a completion's checks and
     its write, where the completion would overwrite it.
     """
-    instance = lock_instance(task.instance_id)
-    fresh = db.session.scalars(select(HumanTask).where(HumanTask.id == task.id)
-                               .execution_options(populate_existing=True)).one()
-    return instance, fresh
+    db.session.execute(_LOCK_INSTANCE_OF_TASK, {"task_id": task_id})
+    row = db.session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
+    if row is None:
+        raise NotFound("任务不存在")
+    task, instance = row
+    return instance, task
+
+
+def lock_visible_task(actor: User, task_id: int) -> tuple[ProcessInstance, HumanTask]:
+    """`lock_task` for a task the actor may see; anything else is not found (and the lock rolls back)."""
+    instance, task = lock_task(task_id)
+    if not policy.can_see_task(actor, task):
+        raise NotFound("任务不存在")
+    return instance, task
 
 
 # -- task rows ----------------------------------------------------------------------------------
@@ -134,7 +163,7 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
     if created:
         db.session.flush()
         for row in created:
-            notify(task_candidates(row), "new_task", f"新待办：{row.title}", instance_id=instance.id, task_id=row.id)
+            notify_task_candidates(row, "new_task", f"新待办：{row.title}")
     return created
 
 
@@ -250,19 +279,19 @@ class Completed:
 
 @transactional
 def complete_task(actor: User, task_id: int, *, json: dict | None = None, formdata=None) -> Completed:
-    task = visible_task(actor, task_id)
+    # Locked first, read once: the checks, the form and the engine all see the task as it is under the lock.
+    instance, task = lock_visible_task(actor, task_id)
     check_may_act(actor, task)
-    project = db.session.get(Project, task.project_id) if task.project_id else None
+    if instance.status != InstanceStatus.RUNNING.value:
+        raise Conflict("流程已经结束")
+    # Through the relationship, so the task keeps the project alive for the response (task rows that
+    # the completion creates find it in the session instead of reading it again).
+    project = task.project
     form = build_task_form(task, project, json=json if json is not None else None, formdata=formdata)
     if json is not None and not isinstance(json, dict):
         raise Invalid("data 必须是对象", {"data": ["必须是 JSON 对象"]})
     if not form.validate():
         raise Invalid("提交的数据有误", form.field_errors())
-
-    instance, task = lock_task(task)
-    check_may_act(actor, task)  # again, under the lock: someone may have been faster
-    if instance.status != InstanceStatus.RUNNING.value:
-        raise Conflict("流程已经结束")
 
     completion = Completion(actor=actor, on_behalf_of=policy.acting_for(actor, task), task=task, instance=instance, project=project,
                             form=form, task_data=form.to_task_data())
@@ -316,7 +345,7 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
         raise Forbidden("您没有认领此任务的权限")
     if task.claimed_by == actor.username or task.assignee == actor.username:
         return task
-    _, task = lock_task(task)
+    _, task = lock_task(task.id)
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.claimed_by is not None and task.claimed_by != actor.username:
@@ -328,7 +357,7 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
 
 @transactional
 def unclaim_task(actor: User, task_id: int) -> HumanTask:
-    _, task = lock_task(visible_task(actor, task_id))
+    _, task = lock_visible_task(actor, task_id)
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.claimed_by is None:
@@ -390,8 +419,7 @@ def _mark_overdue(instance: ProcessInstance, fired, moment: datetime) -> None:
             # The timer hangs on the task itself or on the multi-instance task holding it.
             if row.task_guid == timer.attached_guid or row.name == timer.attached_to:
                 row.overdue_notified_at = moment
-                notify(task_candidates(row), "overdue", f"任务已到期：{row.title}，请尽快办理",
-                       instance_id=instance.id, task_id=row.id)
+                notify_task_candidates(row, "overdue", f"任务已到期：{row.title}，请尽快办理")
 
 
 def fire_due_timers(moment: datetime | None = None) -> int:

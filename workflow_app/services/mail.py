@@ -13,7 +13,8 @@ from ..models import Notification
 _PENDING_KEY = "pending_mail_notifications"
 
 
-def queue_mail_for(notifications: list[Notification]) -> None:
+def queue_mail_for(notifications: list[Notification] | list[int]) -> None:
+    """Mail these notifications (objects, or ids of rows already written) once the transaction commits."""
     if not current_app.config.get("SMTP_HOST"):
         return
     db.session().info.setdefault(_PENDING_KEY, []).extend(notifications)
@@ -29,4 +30,4 @@ def send_pending() -> None:
         return
     from ..worker import send_notification_mail
     for note in pending:
-        send_notification_mail.delay(note.id)
+        send_notification_mail.delay(note if isinstance(note, int) else note.id)

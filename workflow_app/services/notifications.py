@@ -3,29 +3,54 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, insert, literal, or_, select
 
 from ..extensions import db
 from ..models import HumanTask, Notification, User
 from ..models.org import DEPARTMENT_SCOPED_ROLES
+from ..models.types import UTCDateTime, utcnow
 
 
-def task_candidates(task: HumanTask) -> list[User]:
-    """The people a task concerns: its holder, else everyone who may claim it."""
+def _candidate_conditions(task: HumanTask) -> list[ColumnElement[bool]] | None:
+    """Who a task concerns, as conditions on users: its holder, else everyone who may claim it."""
     holder = task.assignee or task.claimed_by
     if holder:
-        return list(db.session.scalars(select(User).where(User.username == holder, User.active.is_(True))))
+        return [User.username == holder, User.active.is_(True)]
     if not task.lane:
-        return []
-    query = select(User).where(User.active.is_(True), or_(
+        return None
+    conditions = [User.active.is_(True), or_(
         User.roles_csv == task.lane,
         User.roles_csv.like(f"{task.lane},%"),
         User.roles_csv.like(f"%,{task.lane}"),
         User.roles_csv.like(f"%,{task.lane},%"),
-    ))
+    )]
     if task.lane in DEPARTMENT_SCOPED_ROLES:
-        query = query.where(and_(User.department_id == task.department_id))
-    return list(db.session.scalars(query))
+        conditions.append(and_(User.department_id == task.department_id))
+    return conditions
+
+
+def task_candidates(task: HumanTask) -> list[User]:
+    """The people a task concerns: its holder, else everyone who may claim it."""
+    conditions = _candidate_conditions(task)
+    return [] if conditions is None else list(db.session.scalars(select(User).where(*conditions)))
+
+
+def notify_task_candidates(task: HumanTask, kind: str, message: str) -> list[int]:
+    """Notify everyone a task concerns, in one INSERT ... SELECT (no user rows read into Python: a new
+    task in a bureau-wide lane reaches everyone with the role, and this runs on every new task)."""
+    conditions = _candidate_conditions(task)
+    if conditions is None:
+        return []
+    table = Notification.__table__
+    people = select(User.id, literal(kind), literal(message), literal(task.instance_id), literal(task.id),
+                    literal(utcnow(), UTCDateTime())).where(*conditions)
+    ids = list(db.session.scalars(
+        insert(table).from_select(["user_id", "kind", "message", "instance_id", "task_id", "created_at"], people)
+        .returning(table.c.id)))
+    if ids:
+        from .mail import queue_mail_for  # the mail job runs after commit, in the background
+        queue_mail_for(ids)
+    return ids
 
 
 def notify(users: Iterable[User], kind: str, message: str, *, instance_id: int | None = None,

@@ -12,7 +12,7 @@ from ..models.org import DEPARTMENT_SCOPED_ROLES
 from . import audit, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .instances import check_may_act, load_run, lock_instance, lock_task, sync_human_tasks, visible_task, _save
-from .notifications import notify, task_candidates
+from .notifications import notify, notify_task_candidates, task_candidates
 from .transaction import transactional
 
 
@@ -45,7 +45,7 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
         HumanTask.state == TaskState.COMPLETED.value))
     if not earlier:
         raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
-    instance, task = lock_task(task)
+    instance, task = lock_task(task.id)
     check_may_act(actor, task)
     run = load_run(instance)
     guid = run.latest_completed(to)
@@ -61,8 +61,7 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
     audit.record("send_back", actor, on_behalf_of=policy.acting_for(actor, task), instance_id=instance.id,
                  task_id=task.id, task_name=task.name, opinion=reason_text, after={"to": to})
     for row in created:
-        notify(task_candidates(row), "send_back", f"任务被退回：{row.title}。理由：{reason_text}",
-               instance_id=instance.id, task_id=row.id)
+        notify_task_candidates(row, "send_back", f"任务被退回：{row.title}。理由：{reason_text}")
     return Moved(instance.id, instance.process_key, instance.status, created)
 
 
@@ -141,7 +140,7 @@ def reassign(actor: User, task_id: int, username: object) -> HumanTask:
     task = visible_task(actor, task_id)
     _may_manage(actor)
     target = _user(username)
-    _, task = lock_task(task)
+    _, task = lock_task(task.id)
     _reassign_one(actor, task, target)
     return task
 
