@@ -488,14 +488,30 @@ def _terminate(signum, frame):  # SIGTERM: unwind, so that servers are stopped a
     raise SystemExit(128 + signum)
 
 
+def python_speed_ms() -> float:
+    """Milliseconds this machine takes for a fixed pure-Python loop (10 million additions; median of 5).
+
+    The VMs these benchmarks run on differ in speed by more than 2x from one day to the next; printing
+    this beside every figure lets runs on different machines be compared (divide by it)."""
+    def loop() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        return (time.perf_counter() - started) * 5000
+    return statistics.median(loop() for _ in range(5))
+
+
 def header(title: str) -> None:
     global _MONITOR
     import signal as _signal
     _signal.signal(_signal.SIGTERM, _terminate)
     idle = wait_for_idle()
+    speed = python_speed_ms()
     _MONITOR = ForeignLoad()
     print(f"# {title}\n\ncommand: `{run_cmdline()}`  \ncode: {code_version()}  \n"
-          f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {idle}", flush=True)
+          f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {idle}; "
+          f"speed: a 10M-addition Python loop takes {speed:.0f} ms", flush=True)
 
 
 # -- the goal review flow of tests/goal_flow.py ---------------------------------------------------

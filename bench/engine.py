@@ -6,10 +6,10 @@ each step of tests/goal_flow.py's excellent path) and two-step instances (servic
 in this process on a fresh, migrated and seeded database. Timers are wrapped around the real functions
 (nothing is reimplemented):
 
-  policy+task row   instances.visible_task (task row + policy)
+  lock+load         instances.lock_visible_task (UPDATE lock_version of the task's instance, one SELECT of
+                    the task row with the instance row and its state, the policy check)
   form build        instances.build_task_form (hooks' form_context + WTForms build)
   form validate     TaskForm.validate
-  load (DB read)    instances.lock_instance (UPDATE lock_version + SELECT of the instance row with its state)
   domain before     hooks.before_complete (goal versions, opinions, expert draw)
   deserialize       WorkflowRun.load (orjson + Spiff's converters)
   run+engine steps  WorkflowRun.complete (task.run + do_engine_steps)
@@ -43,7 +43,7 @@ from benchlib import (GOAL_REVIEW_STEPS, Samples, database, make_app, ms, percen
                       table, verdict)
 from benchlib import load_note  # noqa: E402
 
-PIECES = ["policy+task row", "form build", "form validate", "load (DB read)", "domain before", "deserialize",
+PIECES = ["lock+load", "form build", "form validate", "domain before", "deserialize",
           "run+engine steps", "serialize", "save (flush state)", "task-table sync", "domain after", "commit",
           "other"]
 
@@ -85,10 +85,9 @@ def install(probe: Probe) -> None:
     from workflow_app.extensions import db
     from workflow_app.services import instances
 
-    instances.visible_task = probe.wrap("policy+task row", instances.visible_task)
+    instances.lock_visible_task = probe.wrap("lock+load", instances.lock_visible_task)
     instances.build_task_form = probe.wrap("form build", instances.build_task_form)
     forms.TaskForm.validate = probe.wrap("form validate", forms.TaskForm.validate)
-    instances.lock_instance = probe.wrap("load (DB read)", instances.lock_instance)
 
     real_load = WorkflowRun.load.__func__
     real_complete = WorkflowRun.complete
@@ -318,12 +317,12 @@ def per_task_table(rows: list[dict[str, Any]], title: str) -> str:
     out = []
     for name, items in by_task.items():
         med = lambda p: ms(percentile([i["pieces"].get(p, 0.0) for i in items], 50))  # noqa: E731
-        out.append([name, len(items), ms(percentile([i["total"] for i in items], 50)), med("load (DB read)"),
+        out.append([name, len(items), ms(percentile([i["total"] for i in items], 50)), med("lock+load"),
                     med("deserialize"), med("run+engine steps"), med("serialize"), med("save (flush state)"),
                     med("task-table sync"), med("domain before") + med("domain after"), med("commit"),
                     int(percentile([i["state_bytes"] for i in items], 50)),
                     int(percentile([len(i["statements"]) for i in items], 50))])
-    return table(["task", "n", "total p50", "load", "deser", "run", "ser", "save", "sync", "domain", "commit",
+    return table(["task", "n", "total p50", "lock+load", "deser", "run", "ser", "save", "sync", "domain", "commit",
                   "state bytes", "SQL stmts"], out, f"{title}: medians per task (ms)")
 
 
