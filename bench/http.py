@@ -3,7 +3,7 @@
 
 For each database: a fresh database (`flask --app workflow_app db upgrade` + `seed-demo`, BPMN_DIRS=bench/bpmn),
 then `gunicorn -w 1 -b 127.0.0.1:PORT 'workflow_app:create_app()'` as a subprocess, then for each model and
-each client count, lifecycles driven by keep-alive `requests.Session` clients (threads):
+each client count, lifecycles driven by clients (threads) using the standard library's http.client (see benchlib.Api):
 
   two_step     POST /api/v1/processes/two_step/instances as jxk, then for `first` and `second`: find the task
                with GET /api/v1/tasks (scope=mine, then scope=group, filtered by instance, as tests/conftest.py's
