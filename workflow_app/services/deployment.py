@@ -10,7 +10,7 @@ import logging
 import threading
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..engine import FileProblem, bundle_hash, parse_dirs
@@ -106,12 +106,15 @@ def ensure_deployed() -> None:
     deploy()
 
 
+# Every start reads it: built once.
+_LATEST_DEFINITION = (select(ProcessDefinition)
+                      .where(ProcessDefinition.key == bindparam("key"), ProcessDefinition.kind == "bpmn")
+                      .order_by(ProcessDefinition.version.desc()).limit(1))
+
+
 def latest_definition(key: str) -> ProcessDefinition:
     ensure_deployed()
-    definition = db.session.scalars(
-        select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.kind == "bpmn")
-        .order_by(ProcessDefinition.version.desc()).limit(1)
-    ).first()
+    definition = db.session.scalars(_LATEST_DEFINITION, {"key": key}).first()
     if definition is None:
         if key in _keys.get(str(db.engine.url), ()):
             forget_deployments()

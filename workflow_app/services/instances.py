@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import lazyload
 
 import forms
@@ -95,15 +95,25 @@ _LOCK_INSTANCE_OF_TASK = (
            .scalar_subquery())
     .values(lock_version=_INSTANCES.c.lock_version + 1)
 )
+# The task, every ready task of its instance (what the task-table sync compares the engine with) and the
+# instance, in one SELECT that overwrites whatever the session held.
 _TASK_WITH_INSTANCE = (
     select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    .where(HumanTask.id == bindparam("task_id"))
+    .where(HumanTask.instance_id == select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id"))
+           .scalar_subquery(),
+           or_(HumanTask.id == bindparam("task_id"), HumanTask.state == TaskState.READY.value))
     .options(lazyload(ProcessInstance.definition))
     .execution_options(populate_existing=True)
 )
 
 
-def lock_task(task_id: int) -> tuple[ProcessInstance, HumanTask]:
+class Locked(NamedTuple):
+    instance: ProcessInstance
+    task: HumanTask
+    ready: list[HumanTask]  # the instance's ready task rows as they were when the lock was taken
+
+
+def lock_task(task_id: int) -> Locked:
     """Take the write lock of the task's instance, then read the task and the instance under it.
 
     Every change to a task (claim, unclaim, reassign, complete, send back) goes through its instance's
@@ -111,19 +121,19 @@ def lock_task(task_id: int) -> tuple[ProcessInstance, HumanTask]:
     its write, where the completion would overwrite it.
     """
     db.session.execute(_LOCK_INSTANCE_OF_TASK, {"task_id": task_id})
-    row = db.session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
-    if row is None:
+    rows = db.session.execute(_TASK_WITH_INSTANCE, {"task_id": task_id}).all()
+    task = next((row_task for row_task, _ in rows if row_task.id == task_id), None)
+    if task is None:
         raise NotFound("任务不存在")
-    task, instance = row
-    return instance, task
+    return Locked(rows[0][1], task, [row_task for row_task, _ in rows if row_task.state == TaskState.READY.value])
 
 
-def lock_visible_task(actor: User, task_id: int) -> tuple[ProcessInstance, HumanTask]:
+def lock_visible_task(actor: User, task_id: int) -> Locked:
     """`lock_task` for a task the actor may see; anything else is not found (and the lock rolls back)."""
-    instance, task = lock_task(task_id)
-    if not policy.can_see_task(actor, task):
+    locked = lock_task(task_id)
+    if not policy.can_see_task(actor, locked.task):
         raise NotFound("任务不存在")
-    return instance, task
+    return locked
 
 
 # -- task rows ----------------------------------------------------------------------------------
@@ -134,11 +144,21 @@ def _department_for(scope: str, instance: ProcessInstance, project: Project | No
 
 
 def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Project | None, *,
-                     new_instance: bool = False) -> list[HumanTask]:
-    """Make the ready rows of the instance match the engine's ready manual tasks. Returns new rows."""
+                     new_instance: bool = False, locked: Locked | None = None) -> list[HumanTask]:
+    """Make the ready rows of the instance match the engine's ready manual tasks. Returns new rows.
+
+    `locked`: the ready rows read when the instance was locked (nothing else can change them while the
+    lock is held), so they need not be read again; rows this transaction has finished since are skipped.
+    """
     ready = {t.guid: t for t in run.ready_tasks()}
-    existing = {} if new_instance else {row.task_guid: row for row in db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY.value))}
+    if new_instance:
+        rows: list[HumanTask] = []
+    elif locked is not None:
+        rows = [row for row in locked.ready if row.state == TaskState.READY.value]
+    else:
+        rows = list(db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY.value)))
+    existing = {row.task_guid: row for row in rows}
     moment = now()
     for guid, row in existing.items():
         if guid not in ready:
@@ -280,7 +300,8 @@ class Completed:
 @transactional
 def complete_task(actor: User, task_id: int, *, json: dict | None = None, formdata=None) -> Completed:
     # Locked first, read once: the checks, the form and the engine all see the task as it is under the lock.
-    instance, task = lock_visible_task(actor, task_id)
+    locked = lock_visible_task(actor, task_id)
+    instance, task = locked.instance, locked.task
     check_may_act(actor, task)
     if instance.status != InstanceStatus.RUNNING.value:
         raise Conflict("流程已经结束")
@@ -313,7 +334,7 @@ def complete_task(actor: User, task_id: int, *, json: dict | None = None, formda
     task.claimed_by = task.claimed_by or completion.on_behalf_of or actor.username
     task.on_behalf_of = completion.on_behalf_of
     _save(instance, run)
-    created = sync_human_tasks(instance, run, project)
+    created = sync_human_tasks(instance, run, project, locked=locked)
     opinion = completion.opinion
     if opinion is None and "opinion" in form._fields:
         opinion = form.opinion.data
@@ -345,7 +366,7 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
         raise Forbidden("您没有认领此任务的权限")
     if task.claimed_by == actor.username or task.assignee == actor.username:
         return task
-    _, task = lock_task(task.id)
+    task = lock_task(task.id).task
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.claimed_by is not None and task.claimed_by != actor.username:
@@ -357,7 +378,7 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
 
 @transactional
 def unclaim_task(actor: User, task_id: int) -> HumanTask:
-    _, task = lock_visible_task(actor, task_id)
+    task = lock_visible_task(actor, task_id).task
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.claimed_by is None:

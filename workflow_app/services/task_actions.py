@@ -45,7 +45,8 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
         HumanTask.state == TaskState.COMPLETED.value))
     if not earlier:
         raise Invalid("只能退回到本流程中已办理过的前序任务", {"to": ["不是本流程已办理的前序任务"]})
-    instance, task = lock_task(task.id)
+    locked = lock_task(task.id)
+    instance, task = locked.instance, locked.task
     check_may_act(actor, task)
     run = load_run(instance)
     guid = run.latest_completed(to)
@@ -57,7 +58,7 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
         raise Conflict(f"无法退回：{error}") from error
     project = db.session.get(Project, instance.project_id) if instance.project_id else None
     _save(instance, run)
-    created = sync_human_tasks(instance, run, project)
+    created = sync_human_tasks(instance, run, project, locked=locked)
     audit.record("send_back", actor, on_behalf_of=policy.acting_for(actor, task), instance_id=instance.id,
                  task_id=task.id, task_name=task.name, opinion=reason_text, after={"to": to})
     for row in created:
@@ -140,7 +141,7 @@ def reassign(actor: User, task_id: int, username: object) -> HumanTask:
     task = visible_task(actor, task_id)
     _may_manage(actor)
     target = _user(username)
-    _, task = lock_task(task.id)
+    task = lock_task(task.id).task
     _reassign_one(actor, task, target)
     return task
 
