@@ -221,7 +221,6 @@ class Loader:
 def explain_inbox(app, kind: str) -> str:
     """The inbox queries of services.tasks.list_tasks as the app sends them, with the database's plan."""
     from sqlalchemy import event, select
-    from sqlalchemy.engine import Engine
 
     from workflow_app.extensions import db
     from workflow_app.models import User
@@ -233,7 +232,9 @@ def explain_inbox(app, kind: str) -> str:
         if "human_tasks" in statement and "api_tokens" not in statement:
             captured.append((statement, parameters))
     out = []
-    event.listen(Engine, "before_cursor_execute", capture)
+    with app.app_context():
+        engine = db.engine  # this app's engine: a listener on the Engine class missed the second database's
+    event.listen(engine, "before_cursor_execute", capture)
     try:
         with app.test_request_context():
             for username in ("rsj_filer", "jxk"):
@@ -261,7 +262,7 @@ def explain_inbox(app, kind: str) -> str:
                         out.append(f"-- {username} scope={scope}: {short[:400]}\n-- params {params}\n{plan}\n")
                 db.session.remove()
     finally:
-        event.remove(Engine, "before_cursor_execute", capture)
+        event.remove(engine, "before_cursor_execute", capture)
     return "\n".join(out)
 
 

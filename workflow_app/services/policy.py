@@ -9,7 +9,9 @@ Rules:
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, literal_column, or_, select, true
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, and_, exists, false, literal_column, or_, select, true
 
 from ..models import HumanTask, ProcessInstance, Project, TaskState, User
 from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, Role
@@ -70,14 +72,14 @@ def candidate_clause(user: User) -> ColumnElement[bool]:
     return and_(HumanTask.assignee.is_(None), or_(*lane_terms) if lane_terms else false())
 
 
-def held_clauses(user: User, principals: list[str] | None = None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """"Mine": ready tasks held by the user, or by someone the user stands in for today.
+def held_clauses(names: list[str] | BindParameter[Any]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """"Mine": ready tasks held by any of `names` (the user, and whoever the user stands in for today;
+    a list, or an expanding bound parameter for a statement built once).
 
     Returned as two disjoint conditions, tasks assigned by name and unassigned tasks claimed, because
     each is one range of its own index, in due order; written as one OR the databases scan every
     ready task instead.
     """
-    names = principals or [user.username]
     return (and_(HumanTask.assignee.in_(names), HumanTask.state == READY),
             and_(HumanTask.claimed_by.in_(names), HumanTask.state == READY, HumanTask.assignee.is_(None)))
 

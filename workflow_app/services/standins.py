@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..engine import now
 from ..extensions import db
@@ -20,13 +20,15 @@ def today() -> date:
     return now().astimezone(LOCAL).date()
 
 
+# Read by every "mine" inbox: built once.
+_ABSENT_FOR = (select(User.username).join(StandIn, StandIn.user_id == User.id)
+               .where(StandIn.stand_in_id == bindparam("stand_in_id"), StandIn.ended_at.is_(None),
+                      StandIn.starts_on <= bindparam("day"), StandIn.ends_on >= bindparam("day")))
+
+
 def represented_by(user: User) -> list[str]:
     """Usernames of the people this user stands in for today (the user's own name first)."""
-    day = today()
-    absent = db.session.scalars(
-        select(User.username).join(StandIn, StandIn.user_id == User.id)
-        .where(StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None),
-               StandIn.starts_on <= day, StandIn.ends_on >= day)).all()
+    absent = db.session.scalars(_ABSENT_FOR, {"stand_in_id": user.id, "day": today()}).all()
     return [user.username, *absent]
 
 

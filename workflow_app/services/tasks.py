@@ -1,10 +1,12 @@
 """Task queues: the inbox queries, read from the human task table with indexes."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, union_all
 
 from ..extensions import db
 from ..engine import now
@@ -81,27 +83,52 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
                due: str | None = None, limit: int = 50, offset: int = 0) -> TaskPage:
     filters = _filters(process=process, project_id=project_id, instance_id=instance_id, fiscal_year=fiscal_year,
                        department=department, due=due)
-    queue = _queue(actor, scope)
-    if scope == "done":
-        order = (HumanTask.completed_at.desc(), HumanTask.id.desc())
-    else:
-        order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
     if scope == "mine":
-        # The first page of each held range, read in due order off its index, merged; then the rows.
-        branches = [select(HumanTask.id, HumanTask.due_at).where(held, *filters).order_by(*order)
-                    .limit(offset + limit).subquery() for held in queue]
-        merged = union_all(*(select(b.c.id, b.c.due_at) for b in branches)).subquery()
-        page_ids = (select(merged.c.id).order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.id)
-                    .limit(limit).offset(offset))
-        page = _rows().where(HumanTask.id.in_(page_ids)).order_by(*order)
+        page_query, count_query = _mine_queries(filters.keys)
+        params = {**filters.params, "held": standins.represented_by(actor), "first_n": offset + limit,
+                  "page_limit": limit, "page_offset": offset}
+        rows = db.session.execute(page_query, params)
     else:
-        page = _rows().where(*queue, *filters).order_by(*order).limit(limit).offset(offset)
-    items = [_queue_row(row) for row in db.session.execute(page)]
+        queue = _queue(actor, scope)
+        params = filters.params
+        rows = db.session.execute(_rows().where(*queue, *filters.conditions).order_by(*_order(scope))
+                                  .limit(limit).offset(offset), params)
+    items = [_queue_row(row) for row in rows]
     if items and len(items) < limit or not items and offset == 0:
         total = offset + len(items)  # the last page: nothing more to count
+    elif scope == "mine":
+        total = db.session.scalar(count_query, params) or 0
     else:
-        total = _count(scope, queue, filters)
+        total = _count(queue, filters.conditions, params)
     return TaskPage(items, total)
+
+
+def _order(scope: str) -> tuple[ColumnElement[Any], ...]:
+    if scope == "done":
+        return (HumanTask.completed_at.desc(), HumanTask.id.desc())
+    return (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+
+
+@functools.lru_cache(maxsize=None)  # one pair per combination of filters in use (at most 2^6)
+def _mine_queries(filter_keys: tuple[str, ...]) -> tuple[Select[Any], Select[Any]]:
+    """The "mine" page and its count, built once per combination of filters; every value is a parameter.
+
+    The page: the first rows of each held range, read in due order off its own index, merged, then the
+    page's rows. Building this statement took longer than running it, so it is not built per request.
+    """
+    held = policy.held_clauses(bindparam("held", expanding=True))
+    conditions = _conditions(filter_keys)
+    order = _order("mine")
+    branches = [select(HumanTask.id, HumanTask.due_at).where(clause, *conditions).order_by(*order)
+                .limit(bindparam("first_n")).subquery() for clause in held]
+    merged = union_all(*(select(b.c.id, b.c.due_at) for b in branches)).subquery()
+    page_ids = (select(merged.c.id).order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.id)
+                .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
+    page = _rows().where(HumanTask.id.in_(page_ids)).order_by(*order)
+    # Disjoint ranges: the sum of their counts, each from its index.
+    parts = [select(func.count()).select_from(HumanTask).where(clause, *conditions).scalar_subquery()
+             for clause in held]
+    return page, select(parts[0] + parts[1])
 
 
 def _rows():
@@ -112,50 +139,67 @@ def _rows():
 
 def count_tasks(actor: User, scope: str) -> int:
     """The size of a queue alone (the numbers in the navigation), one query."""
-    return _count(scope, _queue(actor, scope), [])
+    if scope == "mine":
+        return db.session.scalar(_mine_queries(())[1], {"held": standins.represented_by(actor)}) or 0
+    return _count(_queue(actor, scope), [], {})
 
 
-def _count(scope: str, queue: list[ColumnElement[bool]], filters: list[ColumnElement[bool]]) -> int:
-    if scope == "mine":  # disjoint ranges: the sum of their counts, each from its index
-        parts = [select(func.count()).select_from(HumanTask).where(held, *filters).scalar_subquery()
-                 for held in queue]
-        return db.session.scalar(select(parts[0] + parts[1])) or 0
-    return db.session.scalar(select(func.count()).select_from(HumanTask).where(*queue, *filters)) or 0
+def _count(queue: list[ColumnElement[bool]], conditions: list[ColumnElement[bool]], params: dict[str, Any]) -> int:
+    return db.session.scalar(select(func.count()).select_from(HumanTask).where(*queue, *conditions), params) or 0
 
 
 def _queue(actor: User, scope: str) -> list[ColumnElement[bool]]:
-    """The scope's conditions (for "mine", the two disjoint held ranges)."""
+    """The conditions of the group, done and started scopes ("mine" has its own statements)."""
     if scope not in SCOPES:
         raise Invalid("scope 只能是 mine、group、done 或 started", {"scope": ["mine|group|done|started"]})
-    if scope == "mine":
-        return list(policy.held_clauses(actor, standins.represented_by(actor)))
     if scope == "started":
         return [HumanTask.state == TaskState.READY.value, HumanTask.instance_id.in_(
             select(ProcessInstance.id).where(ProcessInstance.started_by_id == actor.id))]
     return [{"group": policy.group_clause, "done": policy.done_clause}[scope](actor)]
 
 
+# The inbox filters as conditions on bound parameters: a statement's shape depends only on which filters
+# are used, never on their values.
+_FILTER_CONDITIONS: dict[str, tuple[ColumnElement[bool], ...]] = {
+    "process": (HumanTask.process_key == bindparam("process"),),
+    "project_id": (HumanTask.project_id == bindparam("project_id"),),
+    "instance_id": (HumanTask.instance_id == bindparam("instance_id"),),
+    "fiscal_year": (HumanTask.project_id.in_(
+        select(Project.id).where(Project.fiscal_year == bindparam("fiscal_year"))),),
+    "department": (HumanTask.department_id.in_(
+        select(Department.id).where(Department.code == bindparam("department"))),),
+    "overdue": (HumanTask.due_at < bindparam("due_now"),),
+    "week": (HumanTask.due_at >= bindparam("due_now"), HumanTask.due_at < bindparam("due_week_end")),
+}
+
+
+def _conditions(filter_keys: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    return [condition for key in filter_keys for condition in _FILTER_CONDITIONS[key]]
+
+
+@dataclass(frozen=True)
+class Filters:
+    keys: tuple[str, ...]
+    params: dict[str, Any]
+
+    @property
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return _conditions(self.keys)
+
+
 def _filters(*, process: str | None = None, project_id: int | None = None, instance_id: int | None = None,
-             fiscal_year: int | None = None, department: str | None = None,
-             due: str | None = None) -> list[ColumnElement[bool]]:
+             fiscal_year: int | None = None, department: str | None = None, due: str | None = None) -> Filters:
     """The inbox filters a user chose, on top of the queue."""
-    conditions: list[ColumnElement[bool]] = []
-    if process:
-        conditions.append(HumanTask.process_key == process)
-    if project_id is not None:
-        conditions.append(HumanTask.project_id == project_id)
-    if instance_id is not None:
-        conditions.append(HumanTask.instance_id == instance_id)
-    if fiscal_year is not None:
-        conditions.append(HumanTask.project_id.in_(select(Project.id).where(Project.fiscal_year == fiscal_year)))
-    if department:
-        conditions.append(HumanTask.department_id.in_(select(Department.id).where(Department.code == department)))
     if due not in (None, "", "overdue", "week"):
         raise Invalid("due 只能是 overdue 或 week", {"due": ["overdue|week"]})
-    moment = now()
-    if due == "overdue":
-        conditions.append(HumanTask.due_at < moment)
-    elif due == "week":
-        conditions.append(HumanTask.due_at >= moment)
-        conditions.append(HumanTask.due_at < moment + timedelta(days=7))
-    return conditions
+    chosen: dict[str, Any] = {"process": process or None, "project_id": project_id, "instance_id": instance_id,
+                              "fiscal_year": fiscal_year, "department": department or None}
+    params = {key: value for key, value in chosen.items() if value is not None}
+    keys = list(params)
+    if due:
+        moment = now()
+        keys.append(due)
+        params["due_now"] = moment
+        if due == "week":
+            params["due_week_end"] = moment + timedelta(days=7)
+    return Filters(tuple(keys), params)
