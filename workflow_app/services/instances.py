@@ -85,22 +85,17 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     return instance
 
 
-# Built once: these run on every task action. The UPDATE is a plain table statement (the ORM's
-# UPDATE ... RETURNING of a whole entity costs twice as much), and the task and its instance come back
-# together in one SELECT that overwrites whatever the session held.
+# Built once: these run on every task action.
 _INSTANCES, _TASKS = ProcessInstance.__table__, HumanTask.__table__
-_LOCK_INSTANCE_OF_TASK = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id"))
-           .scalar_subquery())
-    .values(lock_version=_INSTANCES.c.lock_version + 1)
-)
+_INSTANCE_OF_TASK = select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id")).scalar_subquery()
+# A plain table UPDATE takes the lock (the ORM's UPDATE ... RETURNING of a whole entity costs twice as much).
+_LOCK_INSTANCE_OF_TASK = (update(_INSTANCES).where(_INSTANCES.c.id == _INSTANCE_OF_TASK)
+                          .values(lock_version=_INSTANCES.c.lock_version + 1))
 # The task, every ready task of its instance (what the task-table sync compares the engine with) and the
 # instance, in one SELECT that overwrites whatever the session held.
 _TASK_WITH_INSTANCE = (
     select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    .where(HumanTask.instance_id == select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id"))
-           .scalar_subquery(),
+    .where(HumanTask.instance_id == _INSTANCE_OF_TASK,
            or_(HumanTask.id == bindparam("task_id"), HumanTask.state == TaskState.READY.value))
     .options(lazyload(ProcessInstance.definition))
     .execution_options(populate_existing=True)

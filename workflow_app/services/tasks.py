@@ -109,7 +109,7 @@ def _order(scope: str) -> tuple[ColumnElement[Any], ...]:
     return (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
 
 
-@functools.lru_cache(maxsize=None)  # one pair per combination of filters in use (at most 2^6)
+@functools.lru_cache(maxsize=None)  # one pair per combination of filters in use (at most 2^5 x 3 = 96)
 def _mine_queries(filter_keys: tuple[str, ...]) -> tuple[Select[Any], Select[Any]]:
     """The "mine" page and its count, built once per combination of filters; every value is a parameter.
 
