@@ -62,11 +62,16 @@ def can_see_task(user: User, task: HumanTask) -> bool:
 
 def candidate_clause(user: User) -> ColumnElement[bool]:
     """SQL form of `is_candidate` for unassigned tasks (the group queue)."""
+    return candidate_clause_for(tuple(user.roles), user.department_id)
+
+
+def candidate_clause_for(roles: tuple[str, ...], department_id: int | None) -> ColumnElement[bool]:
+    """`candidate_clause` from the only two things it depends on (so a statement can be built once per pair)."""
     lane_terms = []
-    for role in user.roles:
+    for role in roles:
         if role in DEPARTMENT_SCOPED_ROLES:
-            if user.department_id is not None:
-                lane_terms.append(and_(HumanTask.lane == role, HumanTask.department_id == user.department_id))
+            if department_id is not None:
+                lane_terms.append(and_(HumanTask.lane == role, HumanTask.department_id == department_id))
         else:
             lane_terms.append(HumanTask.lane == role)
     return and_(HumanTask.assignee.is_(None), or_(*lane_terms) if lane_terms else false())
@@ -84,8 +89,9 @@ def held_clauses(names: list[str] | BindParameter[Any]) -> tuple[ColumnElement[b
             and_(HumanTask.claimed_by.in_(names), HumanTask.state == READY, HumanTask.assignee.is_(None)))
 
 
-def group_clause(user: User) -> ColumnElement[bool]:
-    return and_(HumanTask.state == READY, HumanTask.claimed_by.is_(None), candidate_clause(user))
+def group_clause_for(roles: tuple[str, ...], department_id: int | None) -> ColumnElement[bool]:
+    """The group queue of someone with these roles in this department: ready, unheld, theirs to take."""
+    return and_(HumanTask.state == READY, HumanTask.claimed_by.is_(None), candidate_clause_for(roles, department_id))
 
 
 def done_clause(user: User) -> ColumnElement[bool]:
