@@ -135,5 +135,13 @@ def register_cli(app: Flask) -> None:
         click.echo(f"audit chain BROKEN at event {verdict.first_bad_seq}: {verdict.problem}", err=True)
         raise SystemExit(1)
 
-    for group in (departments, users, timers, processes, audit_group):
+    queues = AppGroup("queues", help="Task queues (待办).")
+
+    @queues.command("compact")
+    def queues_compact() -> None:
+        """Fold the group queue size log now (beat does it every five minutes; useful after a bulk import)."""
+        from .services.queue_sizes import compact_now
+        click.echo(f"queue size log: {compact_now()} rows folded")
+
+    for group in (departments, users, timers, processes, audit_group, queues):
         app.cli.add_command(group)

@@ -1,4 +1,5 @@
-"""Background work with Celery: firing due timers (beat, every minute) and mailing notifications.
+"""Background work with Celery: firing due timers (beat, every minute), folding the group queue size log
+(beat, every five minutes) and mailing notifications.
 
 Production: a Redis (or RabbitMQ) broker from CELERY_BROKER_URL, `celery worker` and `celery beat` as
 separate processes. Embedded default (no CELERY_BROKER_URL): kombu's SQLAlchemy transport on a SQLite
@@ -53,6 +54,8 @@ def init_celery(app: Flask) -> Celery:
         beat_schedule={
             "fire-due-timers": {"task": "workflow_app.fire_due_timers",
                                 "schedule": float(app.config.get("TIMER_INTERVAL_SECONDS", 60))},
+            "compact-queue-sizes": {"task": "workflow_app.compact_queue_sizes",
+                                    "schedule": float(app.config.get("QUEUE_SIZES_COMPACT_SECONDS", 300))},
         },
     )
     app.extensions["celery"] = celery_app
@@ -81,6 +84,14 @@ def fire_due_timers(at: str | None = None) -> int:
     if fired:
         log.info("fired %s timers", fired)
     return fired
+
+
+@celery_app.task(name="workflow_app.compact_queue_sizes")
+def compact_queue_sizes() -> int:
+    """Fold the group queue size log (one row per task change) into one row per lane, so that a queue's
+    total stays the sum of a few rows. Any number may run at once; a lost run is simply the next one."""
+    from .services.queue_sizes import compact_now
+    return compact_now()
 
 
 @celery_app.task(name="workflow_app.start_instances_batch")

@@ -1,7 +1,7 @@
 """The data model. Import models from here so that Alembic sees every table."""
 from .org import ApiToken, Department, Role, User
 from .project import FundSource, GoalStatus, Project, ProjectKind
-from .workflow import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from .workflow import GroupQueueSize, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
 from .audit import AuditChainHead, AuditEvent
 from .notification import Notification
 from .goal import GoalReview, GoalVersion, Indicator, ReviewOpinion
@@ -11,6 +11,6 @@ from .rectification import Rectification, RectificationRecord, RectificationStat
 from .batch import BatchChunk
 
 __all__ = [
-    "ApiToken", "BatchChunk", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
+    "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
 ]

@@ -134,3 +134,22 @@ class HumanTask(db.Model):
     def owner(self) -> str | None:
         """Who holds the task now: the fixed assignee, or whoever claimed it."""
         return self.assignee or self.claimed_by
+
+
+class GroupQueueSize(db.Model):
+    """How many unheld ready tasks each (lane, department) has, kept as a log of +1/-1 changes.
+
+    Written only by database triggers on human_tasks (migration c0ffee600004), so every writer (the
+    engine's task sync, claims, bulk loads, hand edits) keeps it exact within its own transaction. A log
+    rather than one counter row per lane: concurrent completions only insert, they never wait for each
+    other on a hot row (nor deadlock when two of them move tasks between the same lanes in opposite
+    orders). `services.queue_sizes.compact` folds the log into one row per lane now and then.
+    """
+
+    __tablename__ = "group_queue_sizes"
+    __table_args__ = (Index("ix_group_queue_sizes_lane", "lane", "department_id", "delta"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lane: Mapped[str] = mapped_column(String(50))
+    department_id: Mapped[int | None]  # no foreign key: a log line outlives nothing, and is never joined
+    delta: Mapped[int]

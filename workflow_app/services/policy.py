@@ -65,16 +65,30 @@ def candidate_clause(user: User) -> ColumnElement[bool]:
     return candidate_clause_for(tuple(user.roles), user.department_id)
 
 
-def candidate_clause_for(roles: tuple[str, ...], department_id: int | None) -> ColumnElement[bool]:
-    """`candidate_clause` from the only two things it depends on (so a statement can be built once per pair)."""
-    lane_terms = []
+def group_lanes(roles: tuple[str, ...], department_id: int | None) -> tuple[tuple[str, int | None], ...]:
+    """The lanes whose unassigned tasks someone with these roles in this department may take, as
+    (lane, department id) pairs; department None means the lane's tasks of every department (a
+    bureau-wide lane). A department lane needs a department: without one it gives nothing."""
+    lanes: list[tuple[str, int | None]] = []
     for role in roles:
         if role in DEPARTMENT_SCOPED_ROLES:
             if department_id is not None:
-                lane_terms.append(and_(HumanTask.lane == role, HumanTask.department_id == department_id))
+                lanes.append((role, department_id))
         else:
-            lane_terms.append(HumanTask.lane == role)
-    return and_(HumanTask.assignee.is_(None), or_(*lane_terms) if lane_terms else false())
+            lanes.append((role, None))
+    return tuple(lanes)
+
+
+def lane_clause(lanes: tuple[tuple[str, int | None], ...], lane: Any, department: Any) -> ColumnElement[bool]:
+    """`group_lanes` as a condition on a table's lane and department columns."""
+    terms = [lane == name if dept is None else and_(lane == name, department == dept) for name, dept in lanes]
+    return or_(*terms) if terms else false()
+
+
+def candidate_clause_for(roles: tuple[str, ...], department_id: int | None) -> ColumnElement[bool]:
+    """`candidate_clause` from the only two things it depends on (so a statement can be built once per pair)."""
+    lanes = lane_clause(group_lanes(roles, department_id), HumanTask.lane, HumanTask.department_id)
+    return and_(HumanTask.assignee.is_(None), lanes)
 
 
 def held_clauses(names: list[str] | BindParameter[Any]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select, union_all
 from ..extensions import db
 from ..engine import now
 from ..models import Department, HumanTask, ProcessInstance, Project, TaskState, User
-from . import policy, standins
+from . import policy, queue_sizes, standins
 from .errors import Invalid
 
 SCOPES = ("mine", "group", "done", "started")
@@ -143,6 +143,8 @@ def _group_queries(roles: tuple[str, ...], department_id: int | None,
     conditions = [policy.group_clause_for(roles, department_id), *_conditions(filter_keys)]
     page = (_rows().where(*conditions).order_by(*_order("group"))
             .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
+    if not filter_keys:  # the whole queue: its size is kept as tasks come and go, not counted
+        return page, queue_sizes.size_statement(roles, department_id)
     return page, select(func.count()).select_from(HumanTask).where(*conditions)
 
 
