@@ -93,8 +93,8 @@ def test_rows_written_outside_the_app_are_counted(app, api):
         with db.engine.begin() as conn:
             conn.execute(update(HumanTask.__table__).where(HumanTask.task_guid.in_(["bulk-0", "bulk-1"]))
                          .values(claimed_by="rsj_filer"))
-            conn.execute(update(HumanTask.__table__).where(HumanTask.task_guid == "bulk-2")
-                         .values(department_id=db.session.scalar(select(Department.id).where(Department.code == "slj"))))
+            slj = db.session.scalar(select(Department.id).where(Department.code == "slj"))
+            conn.execute(update(HumanTask.__table__).where(HumanTask.task_guid == "bulk-2").values(department_id=slj))
             conn.execute(delete(HumanTask.__table__).where(HumanTask.task_guid == "bulk-3"))
             # a change that keeps the task in its queue logs nothing
             before = conn.scalar(select(func.count()).select_from(GroupQueueSize))

@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import build_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .json_provider import OrjsonProvider
 
 
 MAX_ID = 2**31 - 1  # the smallest integer range of the databases we run on (PostgreSQL INTEGER)
@@ -42,6 +43,7 @@ def select_locale() -> str:
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json = OrjsonProvider(app)
     app.url_map.converters["int"] = DatabaseId
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(Path(app.instance_path)))
