@@ -234,7 +234,7 @@ def explain_inbox(app, kind: str) -> str:
     captured: list[tuple[str, Any]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        if "human_tasks" in statement and "api_tokens" not in statement:
+        if ("human_tasks" in statement or "group_queue_sizes" in statement) and "api_tokens" not in statement:
             captured.append((statement, parameters))
     out = []
     with app.app_context():

@@ -58,5 +58,8 @@ def test_a_completion_runs_a_fixed_small_number_of_queries(app, api):
         counts.append(len(seen))
     assert counts[0] == counts[1] == counts[2]
     # token, lock, the task with its instance's ready tasks and the instance, project, state, task rows
-    # (write, insert), notifications (one INSERT ... SELECT), audit chain head (lock, move), audit event
-    assert counts[0] <= 11, counts
+    # (write, insert), notifications (one INSERT ... SELECT), audit chain head (lock, move), audit event;
+    # on PostgreSQL the audit events go in with the head's move, in one statement
+    with app.app_context():
+        limit = 10 if db.engine.dialect.name == "postgresql" else 11
+    assert counts[0] <= limit, counts

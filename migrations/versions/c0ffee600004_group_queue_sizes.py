@@ -50,7 +50,7 @@ SQLITE_TRIGGERS = [
 ]
 
 POSTGRESQL_TRIGGERS = [
-    f"""CREATE FUNCTION human_tasks_queue_size() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION human_tasks_queue_size() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
             was_queued boolean := false;
             is_queued boolean := false;
