@@ -9,8 +9,8 @@ human_tasks rows are the template of every bulk row: all instances share that on
 each instance's task rows match its state (same engine task ids, both READY) and any of them can be completed
 through the API. Bulk load: SQLAlchemy Core executemany on SQLite, COPY on PostgreSQL (then the id sequences
 are moved past the loaded ids and the tables are ANALYZEd, as autovacuum would). The human_tasks triggers log
-one group queue size row per loaded task; the load ends by folding that log (`flask queues compact`, which beat
-runs every five minutes), and the load time includes it.
+one group queue size row per loaded task; the load folds that log (`flask queues compact`, which beat runs every
+five minutes) before the VACUUM ANALYZE, and the load time includes both.
 
 Spread: instance k belongs to department k mod 50 (so a department sees 2% of the filer tasks); 10% of the
 filer tasks are claimed by their department's filer, 2% of the section tasks by jxk; created_at is spread over
@@ -156,6 +156,9 @@ class Loader:
                         conn.execute(insert(inst_t), instances_rows)
                         conn.execute(insert(task_t), task_rows)
                 done += n
+            # The triggers logged one queue size row per loaded task; fold them as beat would within minutes.
+            from workflow_app.services.queue_sizes import compact_now
+            compact_now()
             if self.kind == "postgresql":
                 from sqlalchemy import text
                 with db.engine.begin() as conn:
@@ -167,6 +170,7 @@ class Loader:
                     raw.driver_connection.autocommit = True
                     raw.driver_connection.execute("VACUUM ANALYZE process_instances")
                     raw.driver_connection.execute("VACUUM ANALYZE human_tasks")
+                    raw.driver_connection.execute("VACUUM ANALYZE group_queue_sizes")
                     raw.driver_connection.autocommit = False
                 finally:
                     raw.close()
@@ -174,9 +178,6 @@ class Loader:
                 from sqlalchemy import text
                 with db.engine.begin() as conn:
                     conn.execute(text("ANALYZE"))
-            # The triggers logged one queue size row per loaded task; fold them as beat would within minutes.
-            from workflow_app.services.queue_sizes import compact_now
-            compact_now()
             seconds = time.perf_counter() - started
         self.load_seconds += seconds
         return {"added": todo, "seconds": seconds, "rows": todo * (1 + len(self.task_rows))}

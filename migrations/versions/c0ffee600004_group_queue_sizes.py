@@ -96,6 +96,12 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_queue_sizes")),
     )
     op.create_index("ix_group_queue_sizes_lane", "group_queue_sizes", ["lane", "department_id", "delta"])
+    if op.get_bind().dialect.name == "postgresql":
+        # Each fold deletes the rows it sums; vacuum this small table after a thousand of them rather than
+        # after a fifth of it, or a sum reads past every dead index entry of the last folds.
+        op.execute("ALTER TABLE group_queue_sizes SET (autovacuum_vacuum_scale_factor = 0, "
+                   "autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0, "
+                   "autovacuum_analyze_threshold = 1000)")
     # The queues as they stand, then every change from now on.
     op.execute(f"{_LOG} SELECT lane, department_id, count(*) FROM human_tasks AS t "
                f"WHERE {_unheld('t')} GROUP BY lane, department_id")
