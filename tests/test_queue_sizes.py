@@ -121,6 +121,15 @@ def test_folding_the_log_keeps_every_total(app, api):
     assert app.test_cli_runner().invoke(args=["queues", "compact"]).output.startswith("queue size log: 0 rows")
     filer.complete(filer.tasks("group")[0]["id"], {"text": "材料"})
     assert queues.check("after more work")["rsj_head"] == 2
+    # beat runs the same fold every few minutes through the worker
+    from workflow_app.worker import celery_app, compact_queue_sizes
+    assert any(entry["task"] == compact_queue_sizes.name for entry in celery_app.conf.beat_schedule.values())
+    with app.app_context():
+        # five rows (three folded ones, the filer task's -1, the head task's +1) become two: the rsj filers'
+        # queue is empty now and keeps no row
+        assert compact_queue_sizes.delay().get() == 3
+    assert _log_rows(app) == 2
+    assert queues.check("after the worker's fold")["rsj_head"] == 2
 
 
 def test_the_migration_counts_the_tasks_already_waiting(app, api):

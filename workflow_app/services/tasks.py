@@ -17,20 +17,22 @@ from .errors import Invalid
 SCOPES = ("mine", "group", "done", "started")
 
 
-@dataclass(frozen=True, slots=True)
+# Plain (not frozen) slotted dataclasses: a page builds up to 500 of them, and a frozen one's __init__ sets
+# each field through object.__setattr__, eight times slower (1.9 against 0.23 us for a QueueRow).
+@dataclass(slots=True)
 class DepartmentRef:
     code: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProjectRef:
     code: str
     name: str
     fiscal_year: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class QueueRow:
     """One line of a task queue: the task's own columns with its department and project, read as plain
     rows (a queue page shows them and nothing else, so no ORM objects are built for it)."""
