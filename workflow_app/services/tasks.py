@@ -85,25 +85,30 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
                due: str | None = None, limit: int = 50, offset: int = 0) -> TaskPage:
     filters = _filters(process=process, project_id=project_id, instance_id=instance_id, fiscal_year=fiscal_year,
                        department=department, due=due)
+    # The queue statements select plain columns: run on the session's connection (same transaction) they skip
+    # the ORM's result machinery, a third of the cost of reading a page of 50 rows. That path does not
+    # autoflush, so changes this request made and has not flushed yet are flushed first (nothing, usually).
+    db.session.flush()
+    connection = db.session.connection()
     if scope == "mine":
         page_query, count_query = _mine_queries(filters.keys)
         params = {**filters.params, "held": standins.represented_by(actor), "first_n": offset + limit,
                   "page_limit": limit, "page_offset": offset}
-        rows = db.session.execute(page_query, params)
+        rows = connection.execute(page_query, params)
     elif scope == "group":
         page_query, count_query = _group_queries(tuple(actor.roles), actor.department_id, filters.keys)
         params = {**filters.params, "page_limit": limit, "page_offset": offset}
-        rows = db.session.execute(page_query, params)
+        rows = connection.execute(page_query, params)
     else:
         queue = _queue(actor, scope)
         params = filters.params
-        rows = db.session.execute(_rows().where(*queue, *filters.conditions).order_by(*_order(scope))
+        rows = connection.execute(_rows().where(*queue, *filters.conditions).order_by(*_order(scope))
                                   .limit(limit).offset(offset), params)
     items = [_queue_row(row) for row in rows]
     if items and len(items) < limit or not items and offset == 0:
         total = offset + len(items)  # the last page: nothing more to count
     elif scope in ("mine", "group"):
-        total = db.session.scalar(count_query, params) or 0
+        total = connection.scalar(count_query, params) or 0
     else:
         total = _count(queue, filters.conditions, params)
     return TaskPage(items, total)
