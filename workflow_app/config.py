@@ -63,6 +63,8 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "API_TOKEN_HOURS": _env_int("API_TOKEN_HOURS", 12),
         # Redis broker: seconds before a job whose worker died unacknowledged is handed out again.
         "CELERY_VISIBILITY_TIMEOUT": _env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+        # How often beat folds the group queue size log (services/queue_sizes.py), in seconds.
+        "QUEUE_SIZES_COMPACT_SECONDS": _env_int("QUEUE_SIZES_COMPACT_SECONDS", 300),
         # Joint review: how many experts are drawn, and an optional seed for reproducible draws.
         "EXPERTS_PER_REVIEW": _env_int("EXPERTS_PER_REVIEW", 3),
         "EXPERT_DRAW_SEED": os.environ.get("EXPERT_DRAW_SEED") or None,

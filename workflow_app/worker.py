@@ -55,7 +55,7 @@ def init_celery(app: Flask) -> Celery:
             "fire-due-timers": {"task": "workflow_app.fire_due_timers",
                                 "schedule": float(app.config.get("TIMER_INTERVAL_SECONDS", 60))},
             "compact-queue-sizes": {"task": "workflow_app.compact_queue_sizes",
-                                    "schedule": float(app.config.get("QUEUE_SIZES_COMPACT_SECONDS", 300))},
+                                    "schedule": float(app.config["QUEUE_SIZES_COMPACT_SECONDS"])},
         },
     )
     app.extensions["celery"] = celery_app
