@@ -147,3 +147,46 @@ def test_the_migration_counts_the_tasks_already_waiting(app, api):
     assert queues.check("after the migration") == before
     start(jxk, "test_approval", {}, project_id(app, RSJ))
     assert queues.check("triggers back")["rsj_filer"] == 2
+
+
+def test_totals_stay_exact_under_concurrent_work_and_folding(app, api):
+    """Completions, claims and folds at the same time (on PostgreSQL truly concurrent: the log's inserts never
+    wait on each other, and a fold deletes only the rows it sums)."""
+    import threading
+
+    from workflow_app.services.queue_sizes import compact_now
+
+    queues = Queues(api)
+    jxk = queues.clients["jxk"]
+    for _ in range(12):
+        start(jxk, "test_approval", {}, project_id(app, RSJ))
+    tasks = [t["id"] for t in queues.clients["rsj_filer"].tasks("group")]
+    assert len(tasks) == 12
+    workers = [api("rsj_filer") for _ in range(4)]
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(workers) + 1)
+
+    def work(client, mine: list[tuple[int, int]]) -> None:
+        barrier.wait()
+        for index, task_id in mine:
+            if index % 2:  # half claimed (they leave the queue), half completed (the head's queue grows)
+                statuses.append(client.post(f"/api/v1/tasks/{task_id}/claim").status_code)
+            else:
+                statuses.append(client.complete(task_id, {"text": "并发"}).status_code)
+
+    def fold() -> None:
+        barrier.wait()
+        with app.app_context():
+            for _ in range(6):
+                compact_now()
+
+    numbered = list(enumerate(tasks))
+    threads = [threading.Thread(target=work, args=(c, numbered[i::4])) for i, c in enumerate(workers)]
+    threads.append(threading.Thread(target=fold))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert statuses == [200] * 12
+    totals = queues.check("after concurrent work")
+    assert totals["rsj_filer"] == 0 and totals["rsj_head"] == 6
