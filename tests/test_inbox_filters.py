@@ -55,4 +55,7 @@ def test_filters_narrow_mine_and_group_queues(app, api):
     # a total past the first page is counted, filters included
     assert filer.get("/api/v1/tasks?scope=mine&limit=1&process=test_approval").get_json()["total"] == 2
     assert filer.get("/api/v1/tasks?scope=group&limit=1&fiscal_year=2027").get_json()["total"] == 2
+    # a page past the end is empty and still tells the total
+    for scope in ("mine", "group"):
+        assert filer.get(f"/api/v1/tasks?scope={scope}&limit=1&offset=5").get_json() == {"items": [], "total": 2}
     assert filer.get("/api/v1/tasks?scope=mine&due=soon").status_code == 422

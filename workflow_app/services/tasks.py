@@ -68,7 +68,7 @@ _ROW_COLUMNS = (HumanTask.id, HumanTask.name, HumanTask.title, HumanTask.process
 
 
 def _queue_row(row) -> QueueRow:
-    (*task, dept_code, dept_name, project_code, project_name, fiscal_year) = row
+    (*task, dept_code, dept_name, project_code, project_name, fiscal_year) = row[:len(_ROW_COLUMNS)]
     return QueueRow(*task,
                     department=DepartmentRef(dept_code, dept_name) if dept_code is not None else None,
                     project=ProjectRef(project_code, project_name, fiscal_year) if project_code is not None else None)
@@ -90,25 +90,26 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
     # autoflush, so changes this request made and has not flushed yet are flushed first (nothing, usually).
     db.session.flush()
     connection = db.session.connection()
-    if scope == "mine":
-        page_query, count_query = _mine_queries(filters.keys)
-        params = {**filters.params, "held": standins.represented_by(actor), "first_n": offset + limit,
-                  "page_limit": limit, "page_offset": offset}
-        rows = connection.execute(page_query, params)
-    elif scope == "group":
-        page_query, count_query = _group_queries(tuple(actor.roles), actor.department_id, filters.keys)
-        params = {**filters.params, "page_limit": limit, "page_offset": offset}
-        rows = connection.execute(page_query, params)
-    else:
-        queue = _queue(actor, scope)
-        params = filters.params
-        rows = connection.execute(_rows().where(*queue, *filters.conditions).order_by(*_order(scope))
-                                  .limit(limit).offset(offset), params)
+    if scope in ("mine", "group"):
+        if scope == "mine":
+            page_query, count_query = _mine_queries(filters.keys)
+            params = {**filters.params, "held": standins.represented_by(actor), "first_n": offset + limit,
+                      "page_limit": limit, "page_offset": offset}
+        else:
+            page_query, count_query = _group_queries(tuple(actor.roles), actor.department_id, filters.keys)
+            params = {**filters.params, "page_limit": limit, "page_offset": offset}
+        rows = connection.execute(page_query, params).all()
+        if rows:  # every row carries the queue's total: one round trip for the page and its count
+            return TaskPage([_queue_row(row) for row in rows], rows[0].queue_total or 0)
+        total = (connection.scalar(count_query, params) or 0) if offset else 0  # past the end: still counted
+        return TaskPage([], total)
+    queue = _queue(actor, scope)
+    params = filters.params
+    rows = connection.execute(_rows().where(*queue, *filters.conditions).order_by(*_order(scope))
+                              .limit(limit).offset(offset), params)
     items = [_queue_row(row) for row in rows]
     if items and len(items) < limit or not items and offset == 0:
         total = offset + len(items)  # the last page: nothing more to count
-    elif scope in ("mine", "group"):
-        total = connection.scalar(count_query, params) or 0
     else:
         total = _count(queue, filters.conditions, params)
     return TaskPage(items, total)
@@ -135,11 +136,12 @@ def _mine_queries(filter_keys: tuple[str, ...]) -> tuple[Select[Any], Select[Any
     merged = union_all(*(select(b.c.id, b.c.due_at) for b in branches)).subquery()
     page_ids = (select(merged.c.id).order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.id)
                 .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
-    page = _rows().where(HumanTask.id.in_(page_ids)).order_by(*order)
     # Disjoint ranges: the sum of their counts, each from its index.
     parts = [select(func.count()).select_from(HumanTask).where(clause, *conditions).scalar_subquery()
              for clause in held]
-    return page, select(parts[0] + parts[1])
+    count = select(parts[0] + parts[1])
+    page = _with_total(_rows().where(HumanTask.id.in_(page_ids)).order_by(*order), count)
+    return page, count
 
 
 @functools.lru_cache(maxsize=1024)  # one pair per role set and department, and combination of filters in use
@@ -151,8 +153,16 @@ def _group_queries(roles: tuple[str, ...], department_id: int | None,
     page = (_rows().where(*conditions).order_by(*_order("group"))
             .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
     if not filter_keys:  # the whole queue: its size is kept as tasks come and go, not counted
-        return page, queue_sizes.size_statement(roles, department_id)
-    return page, select(func.count()).select_from(HumanTask).where(*conditions)
+        count = queue_sizes.size_statement(roles, department_id)
+    else:
+        count = select(func.count()).select_from(HumanTask).where(*conditions)
+    return _with_total(page, count), count
+
+
+def _with_total(page: Select[Any], count: Select[Any]) -> Select[Any]:
+    """The page with the queue's total as a last column: an uncorrelated subquery, which both databases
+    evaluate once per statement, so a page and its count cost one round trip instead of two."""
+    return page.add_columns(count.scalar_subquery().label("queue_total"))
 
 
 def _rows():
