@@ -151,5 +151,5 @@ class GroupQueueSize(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lane: Mapped[str] = mapped_column(String(50))
-    department_id: Mapped[int | None]  # no foreign key: a log line outlives nothing, and is never joined
+    department_id: Mapped[int | None]  # no foreign key: the log is only ever summed, never joined
     delta: Mapped[int]

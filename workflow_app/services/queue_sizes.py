@@ -5,7 +5,6 @@ tasks wait in the queue, where counting the queue itself reads one index entry p
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from typing import Any
 
@@ -18,9 +17,9 @@ from . import policy
 _LOG = GroupQueueSize.__table__
 
 
-@functools.lru_cache(maxsize=1024)  # one per role set and department, like the group queue's statements
 def size_statement(roles: tuple[str, ...], department_id: int | None) -> Select[Any]:
-    """The unfiltered group queue's total for someone with these roles in this department."""
+    """The unfiltered group queue's total for someone with these roles in this department (built once per
+    role set and department: tasks._group_queries, its caller, is cached)."""
     lanes = policy.group_lanes(roles, department_id)
     return (select(func.coalesce(func.sum(_LOG.c.delta), 0))
             .where(policy.lane_clause(lanes, _LOG.c.lane, _LOG.c.department_id)))
