@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..engine import EngineError, TaskNotReady, now
 from ..extensions import db
+from ..labels import role_label
 from ..models import HumanTask, InstanceStatus, Project, Role, TaskState, User
 from ..models.org import DEPARTMENT_SCOPED_ROLES
 from . import audit, policy
@@ -114,7 +115,8 @@ def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.lane and not target.has_role(task.lane):
-        raise Invalid(f"{target.name} 没有“{task.lane}”角色", {"username": ["不具备该任务的角色"]})
+        role = role_label(task.lane)  # people read the role's name, never its code
+        raise Invalid(f"{target.name} 没有“{role}”角色", {"username": [f"不具备该任务的角色（{role}）"]})
     if task.lane in DEPARTMENT_SCOPED_ROLES and target.department_id != task.department_id:
         raise Invalid(f"{target.name} 不属于任务所在部门", {"username": ["不属于任务所在部门"]})
     before = {"assignee": task.assignee, "claimed_by": task.claimed_by}
