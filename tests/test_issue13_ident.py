@@ -284,3 +284,21 @@ def test_mark_all_read_from_the_notifications_page(app, api, browser):
         from workflow_app.models import AuditEvent
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "notifications_read", AuditEvent.actor == "rsj_head")) == 1
+
+
+def test_renaming_a_lane_deploys_a_new_version_whose_diagram_shows_it(app, tmp_path):
+    from workflow_app.models import ProcessDefinition
+    from workflow_app.services import deployment
+    folder = tmp_path / "models"
+    folder.mkdir()
+    path = folder / "test_approval.bpmn"
+    path.write_text((ROOT / "tests/bpmn/test_approval.bpmn").read_text(encoding="utf-8")
+                    .replace('name="部门负责人"', 'name="department_head"'), encoding="utf-8")
+    with app.app_context():
+        assert deployment.deploy([str(folder)], force=True) == []
+        path.write_text(path.read_text(encoding="utf-8").replace('name="department_head"', 'name="部门负责人"'),
+                        encoding="utf-8")
+        assert deployment.deploy([str(folder)], force=True) == []
+        latest = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == "test_approval")
+                                    .order_by(ProcessDefinition.version.desc())).first()
+        assert latest.version == 2 and 'name="部门负责人"' in latest.source_xml

@@ -90,6 +90,11 @@ class RoleLaneParser(SpiffBpmnParser):
         self.document_lanes[self._document_key(bpmn)] = lanes
 
 
+def _lane_names(xml: str) -> dict[str, str]:
+    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    return {str(lane.get("id")): lane.get("name") or "" for lane in root.xpath("//*[local-name()='lane']")}
+
+
 def lane_problems(path: Path, roles: frozenset[str]) -> list[str]:
     """Every lane must stand for a role; named with the lane's id, name and the file's line."""
     tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -243,7 +248,10 @@ def parse_dirs(dirs: list[str], roles: frozenset[str] | None = None) -> ParseRes
             except Exception as error:
                 result.problems.append(FileProblem(str(path), f"process {key}: {_describe(error)}"))
                 continue
-            canonical = orjson.dumps(_strip_locations(spec_dict), option=orjson.OPT_SORT_KEYS)
+            # The lanes' names are only drawn, never run, yet people read them in the diagram: a renamed lane
+            # is a new version, so the diagram of new instances shows it.
+            canonical = orjson.dumps({**_strip_locations(spec_dict), "lane_names": _lane_names(xml)},
+                                     option=orjson.OPT_SORT_KEYS)
             result.processes[key] = ParsedProcess(
                 key=key, name=_process_name(path, key), source_file=path.name, source_xml=xml,
                 spec_json=orjson.dumps(spec_dict), sha256=hashlib.sha256(canonical).hexdigest(),
