@@ -212,6 +212,7 @@ ROWS: list[Row] = [
         body={"username": "nobody", "from": "soon", "until": "later"}),
     Page("GET",   "/notifications",                                  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
     Page("POST",  "/notifications/{N}/read",                         404,  404,  404,  302,  404,  404,  404,  404,  404,  404,    L),
+    Page("POST",  "/notifications/read-all",                         302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L),
     Page("GET",   "/projects",                                       200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
     Page("GET",   "/projects/{P}",                                   200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L),
     Page("POST",  "/projects/{P}/goal-review",                       302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L),

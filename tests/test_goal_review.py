@@ -239,7 +239,9 @@ def test_joint_review_opinions_stay_independent_and_experts_anonymous(app, api):
     finance = next(h for h in seen if h["task"] == "finance_review")
     assert finance["opinion"] is None
     by_department = flow.filer.get(f"/api/v1/instances/{flow.instance_id}").get_json()["history"]
-    assert all(h["by"] == "专家" and h["opinion"] is None for h in by_department if h["task"] == "expert_review")
+    # 专家<n>: numbered per instance (issue 13 item 4), never the username
+    assert all(h["by"] in {"专家1", "专家2", "专家3"} and h["opinion"] is None
+               for h in by_department if h["task"] == "expert_review")
     full = flow.jxk.get(f"/api/v1/instances/{flow.instance_id}").get_json()["history"]
     assert any(h["by"] == expert and h["opinion"] == "专家的独立意见" for h in full)
 

@@ -1,4 +1,4 @@
-"""Display labels of the goal review's stored domain values (grades, indicator categories, operators).
+"""Display labels of stored domain values: roles (the BPMN lanes' role codes), grades, indicator categories, operators.
 
 The values themselves stay Chinese everywhere they are stored or exchanged: they are the official categories
 of the 财政部 goal tables and the API contract (shared/API.md) uses them as they are. Only what a page shows
@@ -25,6 +25,20 @@ GRADE_LABELS: dict[str, Label] = {
     "差": _l("差"),
 }
 
+# The role codes of API.md (models.org.Role) are machine names: BPMN lanes carry them in their XML id, tasks in
+# their `lane` column. Wherever a role reaches a person (pages, error messages, the diagram's lane names) it is
+# shown by this label; tests/test_issue13_ident.py checks that every role has one.
+ROLE_LABELS: dict[str, Label] = {
+    "department_filer": _l("部门填报人"),
+    "department_head": _l("部门负责人"),
+    "finance_business": _l("财政业务科室"),
+    "performance_section": _l("绩效科"),
+    "expert": _l("评审专家"),
+    "third_party": _l("第三方机构"),
+    "supervisor": _l("督办人员"),
+    "admin": _l("系统管理员"),
+}
+
 # Level-1 and level-2 names are all distinct, so one table serves both columns.
 LEVEL_LABELS: dict[str, Label] = {
     "产出指标": _l("产出指标"),
@@ -43,6 +57,13 @@ LEVEL_LABELS: dict[str, Label] = {
 
 # The comparison signs are the same in every language; only 定性 (qualitative) needs words.
 OPERATOR_LABELS: dict[str, Label] = {">=": "≥", "<=": "≤", "=": "=", "定性": _l("定性")}
+
+
+def role_label(code: str | None) -> Label:
+    """The label of a role code; an unknown code (a lane of an operator's own model) is shown as it is."""
+    if not code:
+        return ""
+    return ROLE_LABELS.get(code, code)
 
 
 def grade_label(value: str | None) -> Label:

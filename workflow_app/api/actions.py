@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from ..services import comments, notifications, standins, task_actions
+from ..services.anonymity import Masker
 from . import api_bp
 from .auth import current_actor
 from .serialize import iso, task_json
@@ -11,8 +12,9 @@ from .util import json_body, jsonify_ok, paging
 
 
 def _moved(moved) -> dict:
+    masker = Masker(current_actor())
     return {"instance": {"id": moved.instance_id, "process": moved.process, "status": moved.status},
-            "next_tasks": [task_json(t) for t in moved.ready]}
+            "next_tasks": [task_json(t, masker) for t in moved.ready]}
 
 
 @api_bp.post("/tasks/<int:task_id>/send-back")
@@ -70,15 +72,20 @@ def delete_stand_in():
     return jsonify_ok({"ended": True})
 
 
-def _comment_json(comment) -> dict:
-    return {"id": comment.id, "author": comment.author, "author_name": comment.author_name, "text": comment.text,
+def _comment_json(comment, masker: Masker | None = None) -> dict:
+    author, author_name = comment.author, comment.author_name
+    if masker is not None and masker.person(comment.instance_id, author) != author:
+        author = author_name = masker.person(comment.instance_id, author)  # an expert, to a department
+    return {"id": comment.id, "author": author, "author_name": author_name, "text": comment.text,
             "attachments": comment.attachment_ids or [], "created_at": iso(comment.created_at)}
 
 
 @api_bp.get("/instances/<int:instance_id>/comments")
 def list_comments(instance_id: int):
-    items = comments.list_comments(current_actor(), instance_id)
-    return jsonify_ok({"items": [_comment_json(c) for c in items], "total": len(items)})
+    actor = current_actor()
+    items = comments.list_comments(actor, instance_id)
+    masker = Masker(actor)
+    return jsonify_ok({"items": [_comment_json(c, masker) for c in items], "total": len(items)})
 
 
 @api_bp.post("/instances/<int:instance_id>/comments")

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import HumanTask, ProcessInstance, Project
+from ..services.anonymity import Masker
 from ..services.history import InstanceView
 from ..services.tasks import QueueRow
 
@@ -13,7 +14,13 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def task_json(task: HumanTask | QueueRow) -> dict[str, Any]:
+def task_json(task: HumanTask | QueueRow, masker: Masker | None = None) -> dict[str, Any]:
+    """A task in API.md's shape; with a `masker`, an expert's review names its expert as 专家<n> for viewers
+    outside the bureau-wide roles (task lists are masked where they are read: services.tasks)."""
+    owner, completed_by = task.owner, task.completed_by
+    if masker is not None and masker.hides(task.name):
+        owner = masker.person(task.instance_id, owner, task.name, slot_of=task.assignee)
+        completed_by = masker.person(task.instance_id, completed_by, task.name, slot_of=task.assignee)
     return {
         "id": task.id,
         "name": task.name,
@@ -23,13 +30,13 @@ def task_json(task: HumanTask | QueueRow) -> dict[str, Any]:
         "project_id": task.project_id,
         "department": task.department.code if task.department else None,
         "lane": task.lane,
-        "assignee": task.owner,
+        "assignee": owner,
         "state": task.state,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
         "overdue": bool(task.due_at and task.state == "ready" and task.overdue_notified_at is not None),
         "completed_at": iso(task.completed_at),
-        "completed_by": task.completed_by,
+        "completed_by": completed_by,
         "project": {"code": task.project.code, "name": task.project.name,
                     "fiscal_year": task.project.fiscal_year} if task.project else None,
     }
@@ -49,7 +56,7 @@ def instance_json(view: InstanceView, data: dict[str, Any] | None) -> dict[str, 
         "project_id": instance.project_id,
         "created_at": iso(instance.created_at),
         "completed_at": iso(instance.completed_at),
-        "ready_tasks": [task_json(t) for t in view.ready_tasks],
+        "ready_tasks": [task_json(t, view.masker) for t in view.ready_tasks],
         "history": [{"task": h.task, "title": h.title, "by": h.by, "on_behalf_of": h.on_behalf_of,
                      "at": iso(h.at), "action": h.action, "opinion": h.opinion} for h in view.history],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from ..services import instances, tasks
+from ..services.anonymity import Masker
 from ..services.errors import Invalid
 from . import api_bp
 from .auth import current_actor
@@ -43,6 +44,8 @@ def complete(task_id: int):
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise Invalid("data 必须是对象", {"data": ["必须是 JSON 对象"]})
-    done = instances.complete_task(current_actor(), task_id, json=data)
+    actor = current_actor()
+    done = instances.complete_task(actor, task_id, json=data)
+    masker = Masker(actor)
     return jsonify_ok({"instance": instance_summary(done.instance), "task": task_json(done.task),
-                       "next_tasks": [task_json(t) for t in done.next_tasks]})
+                       "next_tasks": [task_json(t, masker) for t in done.next_tasks]})

@@ -62,6 +62,52 @@ class ParseResult:
     problems: list[FileProblem] = field(default_factory=list)
 
 
+# Lanes (bpmn/README.md, convention 4): a lane's `name` is what people read in the diagram (绩效科, 部门填报人 …);
+# the role it stands for is in its XML id, `lane_<role>` (or `lane_<role>-<anything>` where a file needs two
+# lanes of one role, XML ids being unique per file). The engine gives every task its lane's role code, so
+# task rows, policies and the API keep speaking role codes. A lane whose id has no `lane_` prefix is read the
+# old way, its name being the role code, so models written before this convention still deploy.
+LANE_ID_PREFIX = "lane_"
+
+
+def lane_role(lane_id: str | None, lane_name: str | None) -> str | None:
+    """The role code a lane stands for, from its id (`lane_<role>[-suffix]`), else its name (older models)."""
+    if lane_id and lane_id.startswith(LANE_ID_PREFIX):
+        return lane_id[len(LANE_ID_PREFIX):].split("-", 1)[0] or None
+    return lane_name
+
+
+class RoleLaneParser(SpiffBpmnParser):
+    """The Spiff parser, with each node's lane read as the role code of the lane's id (see `lane_role`)."""
+
+    def _add_diagram_indexes(self, bpmn):  # the one place Spiff reads lane names (BpmnParser, 3.x)
+        super()._add_diagram_indexes(bpmn)
+        lanes = {}
+        for ref in bpmn.xpath(".//bpmn:flowNodeRef", namespaces=self.namespaces):
+            if ref.text is not None:
+                lane = ref.getparent()
+                lanes[ref.text] = lane_role(lane.get("id"), lane.get("name"))
+        self.document_lanes[self._document_key(bpmn)] = lanes
+
+
+def _lane_names(xml: str) -> dict[str, str]:
+    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    return {str(lane.get("id")): lane.get("name") or "" for lane in root.xpath("//*[local-name()='lane']")}
+
+
+def lane_problems(path: Path, roles: frozenset[str]) -> list[str]:
+    """Every lane must stand for a role; named with the lane's id, name and the file's line."""
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    problems = []
+    for lane in tree.xpath("//*[local-name()='lane']"):
+        role = lane_role(lane.get("id"), lane.get("name"))
+        if role not in roles:
+            problems.append(f"element id={lane.get('id')}: lane “{lane.get('name') or ''}” does not stand for a "
+                            f"role (its id must be lane_<role>, role one of {', '.join(sorted(roles))}); "
+                            f"line {lane.sourceline}")
+    return problems
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, ValidationException):
         parts = [str(error).split("\n")[0]]
@@ -135,8 +181,14 @@ def _process_name(path: Path, key: str) -> str:
     return str(found[0]) if found else key
 
 
-def parse_dirs(dirs: list[str]) -> ParseResult:
-    """Parse every BPMN and DMN file; a file that does not parse is reported and left out."""
+def parse_dirs(dirs: list[str], roles: frozenset[str] | None = None) -> ParseResult:
+    """Parse every BPMN and DMN file; a file that does not parse is reported and left out.
+
+    `roles`: the role codes a lane may stand for (default: the product's roles); a file with a lane that
+    stands for none of them is reported and left out, since nobody could ever do its tasks."""
+    if roles is None:
+        from ..models.org import Role  # local: the engine layer needs no models otherwise
+        roles = frozenset(Role.values())
     result = ParseResult()
     bpmn_files, dmn_files = _source_files(dirs)
 
@@ -152,13 +204,17 @@ def parse_dirs(dirs: list[str]) -> ParseResult:
             result.problems.append(FileProblem(str(path), _describe(error)))
     for path in bpmn_files:
         try:
-            probe = SpiffBpmnParser(validator=VALIDATOR)
+            probe = RoleLaneParser(validator=VALIDATOR)
             probe.add_bpmn_file(str(path))
+            lanes = lane_problems(path, roles)
+            if lanes:
+                result.problems += [FileProblem(str(path), message) for message in lanes]
+                continue
             good_bpmn.append(path)
         except Exception as error:
             result.problems.append(FileProblem(str(path), _describe(error)))
 
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = RoleLaneParser(validator=VALIDATOR)
     parser.add_dmn_files([str(p) for p in good_dmn])
     parser.add_bpmn_files([str(p) for p in good_bpmn])
 
@@ -192,7 +248,10 @@ def parse_dirs(dirs: list[str]) -> ParseResult:
             except Exception as error:
                 result.problems.append(FileProblem(str(path), f"process {key}: {_describe(error)}"))
                 continue
-            canonical = orjson.dumps(_strip_locations(spec_dict), option=orjson.OPT_SORT_KEYS)
+            # The lanes' names are only drawn, never run, yet people read them in the diagram: a renamed lane
+            # is a new version, so the diagram of new instances shows it.
+            canonical = orjson.dumps({**_strip_locations(spec_dict), "lane_names": _lane_names(xml)},
+                                     option=orjson.OPT_SORT_KEYS)
             result.processes[key] = ParsedProcess(
                 key=key, name=_process_name(path, key), source_file=path.name, source_xml=xml,
                 spec_json=orjson.dumps(spec_dict), sha256=hashlib.sha256(canonical).hexdigest(),

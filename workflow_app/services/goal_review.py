@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import (GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project,
                       ReviewOpinion, Role, User)
-from . import goals, instances, policy
+from . import anonymity, goals, instances, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, ProcessHooks, register
 from .transaction import transactional
@@ -123,7 +123,7 @@ class GoalReviewHooks(ProcessHooks):
         opinions = list(db.session.scalars(select(ReviewOpinion).where(
             ReviewOpinion.instance_id == task.instance_id).order_by(ReviewOpinion.id)))
         return {"review": review, "goal_versions": versions, "goal_version": versions[0] if versions else None,
-                "opinions": opinions,
+                "opinions": opinions, "expert_aliases": anonymity.expert_aliases([task.instance_id])[task.instance_id],
                 "diff": goals.diff(versions[1], versions[0]) if len(versions) > 1 else None}
 
     def before_start(self, actor, project, data) -> None:

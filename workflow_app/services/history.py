@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AuditEvent, HumanTask, ProcessInstance, Project, TaskState, User
+from ..models import AuditEvent, Comment, HumanTask, ProcessInstance, Project, TaskState, User
 from . import policy
+from .anonymity import Masker
 from .errors import NotFound
 
 HISTORY_ACTIONS = ("start", "complete", "claim", "unclaim", "timer", "send_back", "withdraw", "reassign", "urge", "error")
@@ -32,19 +33,39 @@ class InstanceView:
     ready_tasks: list[HumanTask]
     history: list[HistoryEntry]
     show_data: bool
+    masker: Masker
+
+    def owner_of(self, task: HumanTask) -> str | None:
+        """Who holds a ready task, as this viewer may see it (an expert as 专家<n>)."""
+        return self.masker.person(task.instance_id, task.owner, task.name, slot_of=task.assignee)
+
+    def may_open(self, task: HumanTask) -> bool:
+        """Whether to link the task's page (an expert's review is not the department's to open)."""
+        return not self.masker.hides(task.name) or self.viewer_holds(task)
+
+    def comment_author(self, comment: Comment) -> str:
+        """A comment's author as shown: an expert of this instance as 专家<n>, anyone else by name."""
+        shown = self.masker.person(comment.instance_id, comment.author)
+        return comment.author_name if shown == comment.author else (shown or "")
+
+    def viewer_holds(self, task: HumanTask) -> bool:
+        return self.masker.viewer.username in (task.assignee, task.claimed_by, task.completed_by)
 
 
 # The joint review is independent and the experts anonymous: outside the performance section, nobody reads
-# another reviewer's opinion in the history, and only the expert himself sees an expert's name.
+# another reviewer's opinion in the history, and only the expert himself sees an expert's name (the others
+# see 专家<n>, numbered as everywhere else: services/anonymity.py).
 INDEPENDENT_REVIEWS = {"finance_review", "authority_review", "expert_review"}
 
 
-def _as_seen_by(viewer: User, entry: HistoryEntry) -> HistoryEntry:
+def _as_seen_by(viewer: User, masker: Masker, instance_id: int, entry: HistoryEntry) -> HistoryEntry:
     if policy.is_bureau_wide(viewer) or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
         return entry
     entry.opinion = None
-    if entry.task == "expert_review":
-        entry.by = "专家"
+    names = masker.aliases(instance_id)
+    if masker.hides(entry.task) and (entry.by in names or entry.on_behalf_of in names):
+        # The expert's own steps (or a stand-in's for him); the section's 转办/催办 keep their actor.
+        entry.by = masker.person(instance_id, entry.by, entry.task, slot_of=entry.on_behalf_of or entry.by)
         entry.on_behalf_of = None
     return entry
 
@@ -67,6 +88,8 @@ def instance_view(actor: User, instance_id: int) -> InstanceView:
         select(AuditEvent, HumanTask.title).outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
         .where(AuditEvent.instance_id == instance.id, AuditEvent.action.in_(HISTORY_ACTIONS))
         .order_by(AuditEvent.id)).all()
-    history = [_as_seen_by(actor, HistoryEntry(task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of,
-                                               at=e.at, action=e.action, opinion=e.opinion)) for e, title in rows]
-    return InstanceView(instance, project, ready, history, policy.can_see_instance_data(actor))
+    masker = Masker(actor)
+    history = [_as_seen_by(actor, masker, instance.id, HistoryEntry(
+        task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of, at=e.at, action=e.action,
+        opinion=e.opinion)) for e, title in rows]
+    return InstanceView(instance, project, ready, history, policy.can_see_instance_data(actor), masker)

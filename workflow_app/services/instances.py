@@ -23,7 +23,7 @@ from ..models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstan
 from . import audit, deployment, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, hooks_for
-from .notifications import notify_task_candidates
+from .notifications import new_task_message, notify_task_candidates, overdue_message
 from .transaction import transactional
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -178,7 +178,7 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
     if created:
         db.session.flush()
         for row in created:
-            notify_task_candidates(row, "new_task", f"新待办：{row.title}")
+            notify_task_candidates(row, "new_task", new_task_message(row))
     return created
 
 
@@ -435,7 +435,7 @@ def _mark_overdue(instance: ProcessInstance, fired, moment: datetime) -> None:
             # The timer hangs on the task itself or on the multi-instance task holding it.
             if row.task_guid == timer.attached_guid or row.name == timer.attached_to:
                 row.overdue_notified_at = moment
-                notify_task_candidates(row, "overdue", f"任务已到期：{row.title}，请尽快办理")
+                notify_task_candidates(row, "overdue", overdue_message(row))
 
 
 def fire_due_timers(moment: datetime | None = None) -> int:

@@ -11,6 +11,38 @@ from ..models.org import DEPARTMENT_SCOPED_ROLES
 from ..models.types import UTCDateTime, utcnow
 
 
+# -- what a notification says ---------------------------------------------------------------------
+# Every message names what happened first, then the task and the project ("被退回：专家评审 · 就业技能培训：理由…"),
+# so the list and the mail subject read on their own. The texts are stored (and mailed) as they are: Chinese,
+# like the rest of the domain data. Only 转办 names who acted (the performance section): a message about an expert's
+# review must not tell the department who the expert is (services/anonymity.py).
+def task_subject(task: HumanTask) -> str:
+    """"<task> · <project>" (just the task where it has no project)."""
+    project = task.project
+    return f"{task.title} · {project.name}" if project is not None else task.title
+
+
+def new_task_message(task: HumanTask) -> str:
+    return f"新待办：{task_subject(task)}"
+
+
+def sent_back_message(task: HumanTask, reason: str) -> str:
+    return f"被退回：{task_subject(task)}：{reason}"
+
+
+def overdue_message(task: HumanTask) -> str:
+    return f"已逾期：{task_subject(task)}，请尽快办理"
+
+
+def urge_message(task: HumanTask, text: str) -> str:
+    return f"催办：{task_subject(task)}：{text}"
+
+
+def reassigned_message(task: HumanTask, by: User) -> str:
+    # The one message naming its actor: 转办 is the performance section's (never an expert's) doing.
+    return f"转办给您：{task_subject(task)}（{by.name} 转办）"
+
+
 def _candidate_conditions(task: HumanTask) -> list[ColumnElement[bool]] | None:
     """Who a task concerns, as conditions on users: its holder, else everyone who may claim it."""
     holder = task.assignee or task.claimed_by
@@ -81,6 +113,14 @@ def unread_count(user: User) -> int:
     from sqlalchemy import func
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read, in one UPDATE; how many were unread."""
+    from sqlalchemy import update
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
 
 
 def mark_read(user: User, notification_id: int) -> Notification:

@@ -50,6 +50,11 @@ def is_candidate(user: User, task: HumanTask) -> bool:
     return True
 
 
+# Tasks whose performer is anonymous outside the bureau-wide roles (the joint review's experts, see
+# services/anonymity.py): their pages are not the department's, whatever department the row carries.
+ANONYMOUS_TASKS = frozenset({"expert_review"})
+
+
 def can_see_task(user: User, task: HumanTask) -> bool:
     if is_bureau_wide(user) or is_candidate(user, task) or acting_for(user, task):
         return True
@@ -57,6 +62,8 @@ def can_see_task(user: User, task: HumanTask) -> bool:
         return True  # supervisors follow every rectification step (they may do only the audit)
     if user.username in (task.claimed_by, task.completed_by, task.assignee):
         return True
+    if task.name in ANONYMOUS_TASKS:
+        return False  # an expert's review page would name the expert (and show his opinion)
     return user.department_id is not None and task.department_id == user.department_id
 
 

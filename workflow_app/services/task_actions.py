@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from ..engine import EngineError, TaskNotReady, now
 from ..extensions import db
+from ..labels import role_label
 from ..models import HumanTask, InstanceStatus, Project, Role, TaskState, User
 from ..models.org import DEPARTMENT_SCOPED_ROLES
-from . import audit, policy
+from . import audit, notifications, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .instances import check_may_act, load_run, lock_instance, lock_task, sync_human_tasks, visible_task, _save
 from .notifications import notify, notify_task_candidates, task_candidates
@@ -62,7 +63,7 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
     audit.record("send_back", actor, on_behalf_of=policy.acting_for(actor, task), instance_id=instance.id,
                  task_id=task.id, task_name=task.name, opinion=reason_text, after={"to": to})
     for row in created:
-        notify_task_candidates(row, "send_back", f"任务被退回：{row.title}。理由：{reason_text}")
+        notify_task_candidates(row, "send_back", notifications.sent_back_message(row, reason_text))
     return Moved(instance.id, instance.process_key, instance.status, created)
 
 
@@ -114,7 +115,8 @@ def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     if task.lane and not target.has_role(task.lane):
-        raise Invalid(f"{target.name} 没有“{task.lane}”角色", {"username": ["不具备该任务的角色"]})
+        role = role_label(task.lane)  # people read the role's name, never its code
+        raise Invalid(f"{target.name} 没有“{role}”角色", {"username": [f"不具备该任务的角色（{role}）"]})
     if task.lane in DEPARTMENT_SCOPED_ROLES and target.department_id != task.department_id:
         raise Invalid(f"{target.name} 不属于任务所在部门", {"username": ["不属于任务所在部门"]})
     before = {"assignee": task.assignee, "claimed_by": task.claimed_by}
@@ -124,7 +126,7 @@ def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
         task.claimed_by = target.username
     audit.record("reassign", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name,
                  before=before, after={"to": target.username})
-    notify([target], "reassigned", f"{actor.name} 将任务转给您：{task.title}", instance_id=task.instance_id,
+    notify([target], "reassigned", notifications.reassigned_message(task, actor), instance_id=task.instance_id,
            task_id=task.id)
 
 
@@ -179,7 +181,7 @@ def urge(actor: User, task_id: int, message: object) -> int:
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
     people = task_candidates(task)
-    notify(people, "urge", f"催办：{task.title}。{text}", instance_id=task.instance_id, task_id=task.id)
+    notify(people, "urge", notifications.urge_message(task, text), instance_id=task.instance_id, task_id=task.id)
     audit.record("urge", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name, opinion=text,
                  after={"at": now().isoformat(), "to": [u.username for u in people]})
     return len(people)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select, union_all
 from ..extensions import db
 from ..engine import now
 from ..models import Department, HumanTask, ProcessInstance, Project, TaskState, User
-from . import policy, queue_sizes, standins
+from . import anonymity, policy, queue_sizes, standins
 from .errors import Invalid
 
 SCOPES = ("mine", "group", "done", "started")
@@ -54,6 +54,7 @@ class QueueRow:
     completed_by: str | None
     department: DepartmentRef | None
     project: ProjectRef | None
+    masked: bool = False   # an anonymous task shown to someone who may not open it (services.anonymity)
 
     @property
     def owner(self) -> str | None:
@@ -100,19 +101,37 @@ def list_tasks(actor: User, scope: str = "mine", *, process: str | None = None, 
             params = {**filters.params, "page_limit": limit, "page_offset": offset}
         rows = connection.execute(page_query, params).all()
         if rows:  # every row carries the queue's total: one round trip for the page and its count
-            return TaskPage([_queue_row(row) for row in rows], rows[0].queue_total or 0)
+            return TaskPage(_as_seen_by(actor, [_queue_row(row) for row in rows]), rows[0].queue_total or 0)
         total = (connection.scalar(count_query, params) or 0) if offset else 0  # past the end: still counted
         return TaskPage([], total)
     queue = _queue(actor, scope)
     params = filters.params
     rows = connection.execute(_rows().where(*queue, *filters.conditions).order_by(*_order(scope))
                               .limit(limit).offset(offset), params)
-    items = [_queue_row(row) for row in rows]
+    items = _as_seen_by(actor, [_queue_row(row) for row in rows])
     if items and len(items) < limit or not items and offset == 0:
         total = offset + len(items)  # the last page: nothing more to count
     else:
         total = _count(queue, filters.conditions, params)
     return TaskPage(items, total)
+
+
+def _as_seen_by(actor: User, items: list[QueueRow]) -> list[QueueRow]:
+    """An expert's review in a department's list ("我发起的") names its expert as 专家<n>, and is not linked
+    (its page is not the department's). Rows are plain objects built for this page: changed in place."""
+    masker = anonymity.Masker(actor)
+    hidden = [row for row in items if masker.hides(row.name) and actor.username not in (row.assignee, row.claimed_by,
+                                                                                       row.completed_by)]
+    if not hidden:
+        return items  # the common case costs nothing: no query
+    masker.preload(row.instance_id for row in hidden)
+    for row in hidden:
+        slot = row.assignee
+        row.assignee = masker.person(row.instance_id, row.assignee, row.name, slot_of=slot)
+        row.claimed_by = masker.person(row.instance_id, row.claimed_by, row.name, slot_of=slot)
+        row.completed_by = masker.person(row.instance_id, row.completed_by, row.name, slot_of=slot)
+        row.masked = True
+    return items
 
 
 def _order(scope: str) -> tuple[ColumnElement[Any], ...]:

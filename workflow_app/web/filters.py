@@ -6,13 +6,8 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_datetime, lazy_gettext as _l
 
-from ..labels import grade_label, level_label, operator_label
+from ..labels import ROLE_LABELS, grade_label, level_label, operator_label, role_label
 
-ROLE_LABELS = {
-    "department_filer": _l("部门填报人"), "department_head": _l("部门负责人"),
-    "finance_business": _l("财政业务科室"), "performance_section": _l("绩效科"), "expert": _l("评审专家"),
-    "third_party": _l("第三方机构"), "supervisor": _l("督办人员"), "admin": _l("系统管理员"),
-}
 STATUS_LABELS = {
     "running": _l("进行中"), "completed": _l("已结束"), "cancelled": _l("已取消"), "error": _l("出错"),
     "ready": _l("待办"), "none": _l("未申报"), "in_review": _l("审核中"), "approved": _l("已批复"),
@@ -32,5 +27,5 @@ def _local(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local
     # Stored grades and indicator categories are Chinese data; these show them in the page's language.
-    app.jinja_env.filters.update(grade_label=grade_label, level_label=level_label, operator_label=operator_label)
+    app.jinja_env.filters.update(role_label=role_label, grade_label=grade_label, level_label=level_label, operator_label=operator_label)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attachment, ProcessDefinition, ProcessInstance
-from ..services import comments, history, instances, task_actions
+from ..services import comments, history, task_actions
 from ..services.errors import Conflict, Invalid, NotFound
 
 bp = Blueprint("instances", __name__)
@@ -112,13 +112,14 @@ def _diagrams(view: history.InstanceView) -> list[Diagram]:
 def detail(instance_id: int):
     user = current_user._get_current_object()
     view = history.instance_view(user, instance_id)
-    data = instances.load_run(view.instance).data if view.show_data else None
+    # No "流程数据" block: the engine's variables are machine data (ids, ISO times, usernames); everything a
+    # person needs of them is on the page in words (history, current tasks, the project's goals).
     notes = comments.list_comments(user, instance_id)
     files = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.instance_id == instance_id))}
     unused = list(db.session.scalars(select(Attachment).where(Attachment.uploaded_by == user.username,
                                                               Attachment.instance_id.is_(None))))
     did_something = any(h.by == user.username and h.action == "complete" for h in view.history)
-    return render_template("instances/detail.html", view=view, data=data, diagrams=_diagrams(view),
+    return render_template("instances/detail.html", view=view, diagrams=_diagrams(view),
                            comments=notes, files=files, unused_uploads=unused, action_form=FlaskForm(),
                            may_withdraw=did_something and view.instance.status == "running")
 

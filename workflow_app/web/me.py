@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from ..services import notifications, standins
+from ..extensions import db
+from ..services import audit, notifications, standins
 from ..services.errors import Invalid, NotFound
 
 bp = Blueprint("me", __name__)
@@ -20,7 +21,19 @@ def actor():
 @login_required
 def notification_list():
     items, total = notifications.list_for(actor(), request.args.get("unread") == "true", limit=100)
-    return render_template("me/notifications.html", items=items, total=total, action_form=FlaskForm())
+    return render_template("me/notifications.html", items=items, total=total, action_form=FlaskForm(),
+                           unread=notifications.unread_count(actor()))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def notification_read_all():
+    """全部标为已读 (the form carries the CSRF token; CSRFProtect refuses a post without it)."""
+    count = notifications.mark_all_read(actor())
+    audit.record("notifications_read", actor(), object_type="notification", after={"count": count})
+    db.session.commit()
+    flash(_("已将 %(n)s 条通知标为已读", n=count) if count else _("没有未读通知"), "success" if count else "info")
+    return redirect(url_for("me.notification_list"))
 
 
 @bp.post("/notifications/<int:notification_id>/read")
