@@ -288,3 +288,18 @@ def test_inbox_filter_by_project_name_in_every_queue(app, api, browser, scope):
     page = browser("rsj_filer").get(f"/tasks?scope={scope}&project_name=岗位").get_data(as_text=True)
     assert "公益性岗位补贴" in page and "城乡居民就业技能培训补贴" not in page
     assert 'name="project_name"' in page and 'value="岗位"' in page
+
+
+def test_project_name_filter_keeps_an_inbox_page_one_statement_with_bound_values(app, api):
+    from .test_query_counts import counting
+    jxk, filer = api("jxk"), api("rsj_filer")
+    for _ in range(3):
+        start(jxk, "test_approval", {}, project_id(app, RSJ))
+    for scope in ("mine", "group"):
+        with counting(app) as plain:
+            filer.get(f"/api/v1/tasks?scope={scope}")
+        with counting(app) as seen:
+            page = filer.get(f"/api/v1/tasks?scope={scope}&project_name=培训").get_json()
+        assert len(seen) == len(plain) <= 3, seen   # as without it: the page carries its total
+        assert not any("培训" in statement for statement in seen)   # the pattern is bound, not written in
+    assert page["total"] == 3 and len(page["items"]) == 3
