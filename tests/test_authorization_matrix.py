@@ -188,6 +188,8 @@ ROWS: list[Row] = [
     Page("GET",   "/tasks",                                          200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
     Page("POST",  "/tasks/bulk-claim",                               302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L,
         body={"task_id": "{T}"}, last=("rsj_filer",)),
+    Page("POST",  "/tasks/bulk-reassign",                            302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"task_id": "{T}", "username": "nobody"}),
     Page("GET",   "/tasks/{T}",                                      200,  200,  404,  200,  200,  404,  404,  404,  404,  404,    L),
     Page("POST",  "/tasks/{T}",                                      302,  302,  404,  422,  302,  404,  404,  404,  404,  404,    L,
         body={"overall_goal": ""}),

@@ -137,7 +137,9 @@ PATHS: dict[str, Any] = {
     "/projects": {
         "get": {"summary": "Projects this user may see",
                 "parameters": [{"name": "fiscal_year", "in": "query", "schema": {"type": "integer"}},
-                               {"name": "department", "in": "query", "schema": {"type": "string"}}, *_PAGING],
+                               {"name": "department", "in": "query", "schema": {"type": "string"}},
+                               {"name": "q", "in": "query", "description": "part of the name or code",
+                                "schema": {"type": "string", "maxLength": 100}}, *_PAGING],
                 "responses": {"200": _json(_list_of("Project")), **_errors(401, 422)}},
         "post": {"summary": "Create a project (filers: own department only)", "requestBody": _body(_ref("NewProject")),
                  "responses": {"201": _json(_ref("Project"), "Created"), **_errors(400, 401, 403, 409, 422)}}},
@@ -290,5 +292,7 @@ PATHS["/tasks"]["get"]["parameters"][0]["schema"]["enum"] = ["mine", "group", "d
 PATHS["/tasks"]["get"]["parameters"] += [
     {"name": "fiscal_year", "in": "query", "schema": {"type": "integer"}},
     {"name": "department", "in": "query", "schema": {"type": "string"}},
-    {"name": "due", "in": "query", "schema": {"type": "string", "enum": ["overdue", "week"]}}]
+    {"name": "due", "in": "query", "schema": {"type": "string", "enum": ["overdue", "week"]}},
+    {"name": "project_name", "in": "query", "description": "part of the project's name or code",
+     "schema": {"type": "string", "maxLength": 100}}]
 SCHEMAS["Task"]["properties"]["project"] = {"type": ["object", "null"]}

@@ -20,7 +20,8 @@ def create_project():
 def list_projects():
     limit, offset = paging()
     page = projects.list_projects(current_actor(), fiscal_year=int_arg("fiscal_year"),
-                                  department=request.args.get("department") or None, limit=limit, offset=offset)
+                                  department=request.args.get("department") or None,
+                                  q=request.args.get("q") or None, limit=limit, offset=offset)
     return jsonify_ok({"items": [project_json(p) for p in page.items], "total": page.total})
 
 

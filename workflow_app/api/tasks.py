@@ -19,7 +19,7 @@ def list_tasks():
                             process=request.args.get("process") or None, project_id=int_arg("project_id"),
                             instance_id=int_arg("instance_id"), fiscal_year=int_arg("fiscal_year"),
                             department=request.args.get("department") or None, due=request.args.get("due") or None,
-                            limit=limit, offset=offset)
+                            project_name=request.args.get("project_name") or None, limit=limit, offset=offset)
     return jsonify_ok({"items": [task_json(t) for t in page.items], "total": page.total})
 
 

@@ -55,6 +55,40 @@ def is_candidate(user: User, task: HumanTask) -> bool:
 ANONYMOUS_TASKS = frozenset({"expert_review"})
 
 
+def may_act(user: User, task: HumanTask) -> bool:
+    """May this user work on the task now (fill in its form, submit it, send it back)? The boolean form of
+    `instances.check_may_act`: ready, a candidate, and not held by someone else (unless standing in for them).
+    A page shows the form and its buttons only when this holds; everyone else who may see the task gets it
+    read-only."""
+    if task.state != TaskState.READY.value or not is_candidate(user, task):
+        return False
+    return not task.claimed_by or task.claimed_by == user.username or acting_for(user, task) is not None
+
+
+def may_claim(user: User, task: HumanTask) -> bool:
+    """An unheld group task (no named assignee) one may take."""
+    return (task.state == TaskState.READY.value and not task.claimed_by and not task.assignee
+            and is_candidate(user, task))
+
+
+def may_unclaim(user: User, task: HumanTask) -> bool:
+    """The holder gives a claimed task back; the performance section and admins may free anyone's."""
+    return (task.state == TaskState.READY.value and task.claimed_by is not None
+            and (task.claimed_by == user.username or is_bureau_wide(user)))
+
+
+def may_reassign(user: User, task: HumanTask | None = None) -> bool:
+    """转办: the performance section and admins, on a ready task (None: may they reassign at all)."""
+    if task is not None and task.state != TaskState.READY.value:
+        return False
+    return user.has_role(Role.PERFORMANCE_SECTION.value, Role.ADMIN.value)
+
+
+def may_urge(user: User, task: HumanTask) -> bool:
+    """催办: the performance section, on a ready task."""
+    return task.state == TaskState.READY.value and user.has_role(Role.PERFORMANCE_SECTION.value)
+
+
 def can_see_task(user: User, task: HumanTask) -> bool:
     if is_bureau_wide(user) or is_candidate(user, task) or acting_for(user, task):
         return True

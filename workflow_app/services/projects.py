@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from ..extensions import db
 from ..models import Department, FundSource, Project, ProjectKind, User
@@ -98,9 +98,27 @@ class ProjectPage:
     total: int
 
 
+SEARCH_LIMIT = 100
+
+
+def search_clause(q: str | None) -> ColumnElement[bool] | None:
+    """A part of the name or code, case-insensitive, its own % and _ taken literally; None for no search."""
+    text = (q or "").strip()
+    if not text:
+        return None
+    if len(text) > SEARCH_LIMIT:
+        raise Invalid(f"搜索词不超过{SEARCH_LIMIT}字", {"q": [f"不超过{SEARCH_LIMIT}字"]})
+    from .tasks import like_pattern
+    pattern = like_pattern(text)
+    return or_(Project.name.ilike(pattern, escape="\\"), Project.code.ilike(pattern, escape="\\"))
+
+
 def list_projects(actor: User, *, fiscal_year: int | None = None, department: str | None = None,
-                  limit: int = 50, offset: int = 0) -> ProjectPage:
+                  q: str | None = None, limit: int = 50, offset: int = 0) -> ProjectPage:
     conditions = [policy.visible_projects_clause(actor)]
+    search = search_clause(q)
+    if search is not None:
+        conditions.append(search)
     if fiscal_year is not None:
         conditions.append(Project.fiscal_year == fiscal_year)
     if department:
@@ -112,3 +130,13 @@ def list_projects(actor: User, *, fiscal_year: int | None = None, department: st
     items = list(db.session.scalars(select(Project).where(*conditions)
                                     .order_by(Project.fiscal_year.desc(), Project.code).limit(limit).offset(offset)))
     return ProjectPage(items, total)
+
+
+def search_choices(actor: User) -> tuple[list[Department], list[int]]:
+    """The departments and years of the projects this user may see: the choices of the library's search."""
+    visible = policy.visible_projects_clause(actor)
+    departments = list(db.session.scalars(select(Department).where(Department.id.in_(
+        select(Project.department_id).where(visible))).order_by(Department.code)))
+    years = list(db.session.scalars(select(Project.fiscal_year).where(visible).distinct()
+                                    .order_by(Project.fiscal_year.desc())))
+    return departments, years

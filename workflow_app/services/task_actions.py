@@ -107,8 +107,29 @@ def withdraw(actor: User, instance_id: int, reason: object) -> Moved:
 
 
 def _may_manage(actor: User) -> None:
-    if not actor.has_role(Role.PERFORMANCE_SECTION.value, Role.ADMIN.value):
+    if not policy.may_reassign(actor):
         raise Forbidden("只有绩效科和管理员可以转办")
+
+
+def lane_people(lane: str | None, department_id: int | None) -> list[User]:
+    """Active users who hold a lane's role, inside the given department for the department lanes (a
+    department lane without a department has nobody). Ordered for a picker: by department, then name."""
+    if not lane or (lane in DEPARTMENT_SCOPED_ROLES and department_id is None):
+        return []
+    # roles are stored comma-separated: the LIKE narrows in SQL, has_role() decides exactly
+    query = select(User).where(User.active.is_(True), User.roles_csv.contains(lane))
+    if lane in DEPARTMENT_SCOPED_ROLES:
+        query = query.where(User.department_id == department_id)
+    people = [u for u in db.session.scalars(query) if u.has_role(lane)]
+    return sorted(people, key=lambda u: (u.department.name if u.department else "", u.name, u.username))
+
+
+def reassign_candidates(task: HumanTask) -> list[User]:
+    """The 转办 picker of a task, and the one rule `reassign` accepts a target by: active holders of the
+    task's lane role (in the task's department for the department lanes; for a task named to one expert,
+    the other experts), the current holder excepted. Further rules (separation of duties) belong here."""
+    holder = task.assignee or task.claimed_by
+    return [u for u in lane_people(task.lane, task.department_id) if u.username != holder]
 
 
 def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
@@ -119,6 +140,8 @@ def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
         raise Invalid(f"{target.name} 没有“{role}”角色", {"username": [f"不具备该任务的角色（{role}）"]})
     if task.lane in DEPARTMENT_SCOPED_ROLES and target.department_id != task.department_id:
         raise Invalid(f"{target.name} 不属于任务所在部门", {"username": ["不属于任务所在部门"]})
+    if all(u.id != target.id for u in reassign_candidates(task)):
+        raise Invalid(f"{target.name} 不能承办此任务", {"username": ["不在可转办人员中"]})
     before = {"assignee": task.assignee, "claimed_by": task.claimed_by}
     if task.assignee:
         task.assignee = target.username   # a named task (an expert's review) changes hands

@@ -66,4 +66,5 @@ def stand_in():
         except NotFound as error:
             flash(error.message, "warning")
     return render_template("me/stand_in.html", current=standins.current(actor()), errors=errors,
+                           people=standins.stand_in_candidates(actor()),
                            form_values=request.form, action_form=FlaskForm()), (422 if errors else 200)

@@ -19,11 +19,22 @@ def actor():
     return current_user._get_current_object()
 
 
+PAGE_SIZE = 50
+
+
 @bp.get("/projects")
 @login_required
 def index():
-    page = projects.list_projects(actor(), fiscal_year=request.args.get("fiscal_year", type=int), limit=200)
-    return render_template("projects/index.html", page=page)
+    user = actor()
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = {"q": (request.args.get("q") or "").strip()[:projects.SEARCH_LIMIT] or None,
+             "department": request.args.get("department") or None,
+             "fiscal_year": request.args.get("fiscal_year", type=int)}
+    page = projects.list_projects(user, **query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    departments, years = projects.search_choices(user)
+    return render_template("projects/index.html", page=page, query=query, departments=departments, years=years,
+                           query_args={k: v for k, v in query.items() if v}, page_number=number,
+                           pages=max((page.total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
 
 
 @bp.get("/projects/<int:project_id>")

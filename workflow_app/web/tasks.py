@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..engine import now
 from ..extensions import db
 from ..models import Department, HumanTask, Project
-from ..services import deployment, history, instances, task_actions, tasks
+from ..models.org import DEPARTMENT_SCOPED_ROLES
+from ..services import deployment, history, instances, policy, task_actions, tasks
 from ..services.errors import Conflict, Forbidden, Invalid
 from ..services.hooks import hooks_for
 
@@ -26,6 +27,7 @@ def actor():
 @bp.get("/tasks")
 @login_required
 def inbox():
+    user = actor()
     scope = request.args.get("scope", "mine")
     if scope not in tasks.SCOPES:
         scope = "mine"
@@ -34,15 +36,36 @@ def inbox():
                "fiscal_year": request.args.get("fiscal_year", type=int),
                "department": request.args.get("department") or None,
                "project_id": request.args.get("project_id", type=int),
+               "project_name": (request.args.get("project_name") or "").strip()[:tasks.PROJECT_NAME_LIMIT] or None,
                "due": request.args.get("due") if request.args.get("due") in ("overdue", "week") else None}
-    result = tasks.list_tasks(actor(), scope, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    result = tasks.list_tasks(user, scope, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     departments = list(db.session.scalars(select(Department).order_by(Department.code)))
     processes = deployment.latest_definitions()
     filter_args = {k: v for k, v in filters.items() if v}
+    # 转办 in bulk (performance section, admins) from the queues they work: a picker of the people eligible
+    # for the tasks on this page, grouped by lane and department; each task is still checked on its own.
+    bulk_reassign = policy.may_reassign(user) and scope in ("mine", "group")
+    reassign_groups = _reassign_groups(result.items, departments) if bulk_reassign and result.items else []
     return render_template("tasks/inbox.html", scope=scope, page=page, result=result, filters=filters,
-                           filter_args=filter_args,
+                           filter_args=filter_args, bulk_reassign=bulk_reassign, reassign_groups=reassign_groups,
                            departments=departments, processes=processes, now=now(),
                            pages=max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1), action_form=FlaskForm())
+
+
+def _reassign_groups(rows, departments) -> list[tuple[str, Department | None, list]]:
+    """(lane, department, eligible people) for each lane of the page's tasks, department lanes per department."""
+    by_code = {d.code: d for d in departments}
+    seen: dict[tuple[str, int | None], tuple[str, Department | None, list]] = {}
+    for row in rows:
+        if not row.lane:
+            continue
+        department = by_code.get(row.department.code) if row.department else None
+        scoped = row.lane in DEPARTMENT_SCOPED_ROLES
+        key = (row.lane, department.id if scoped and department else None)
+        if key not in seen:
+            people = task_actions.lane_people(row.lane, key[1])
+            seen[key] = (row.lane, department if scoped else None, people)
+    return [group for group in seen.values() if group[2]]
 
 
 @bp.post("/tasks/bulk-claim")
@@ -61,19 +84,52 @@ def bulk_claim():
     return redirect(url_for("tasks.inbox", scope="mine"))
 
 
+@bp.post("/tasks/bulk-reassign")
+@login_required
+def bulk_reassign():
+    scope = request.form.get("scope") if request.form.get("scope") in ("mine", "group") else "group"
+    back = redirect(url_for("tasks.inbox", scope=scope))
+    if not FlaskForm().validate_on_submit():
+        flash(_("页面已过期，请重试"), "warning")
+        return back
+    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit() and 0 < int(v) < 2**31]
+    if not ids:
+        flash(_("请先勾选任务"), "warning")
+        return back
+    try:
+        results = task_actions.bulk(actor(), "reassign", ids, request.form.get("username"))
+    except (Forbidden, Invalid) as error:
+        detail = "；".join(m for ms in error.fields.values() for m in ms)
+        flash(error.message + (f"：{detail}" if detail else ""), "warning")
+        return back
+    moved = sum(1 for r in results.values() if r["status"] == 200)
+    refused = sorted({str(r["message"]) for r in results.values() if r["status"] != 200})
+    flash(_("已转办 %(n)s 项，%(m)s 项未能转办", n=moved, m=len(ids) - moved)
+          + ("：" + "；".join(refused) if refused else ""), "info" if not refused else "warning")
+    return back
+
+
 def _task_page(task_id: int, form=None, status: int = 200):
-    task = instances.visible_task(actor(), task_id)
+    user = actor()
+    task = instances.visible_task(user, task_id)
     project = db.session.get(Project, task.project_id) if task.project_id else None
-    if form is None and task.state == "ready":
+    # What this viewer may do decides what the page offers: someone who may see the task but not work on it
+    # (a filer on an expert's review, a reviewer on a task someone else holds) gets it read-only.
+    may = {"act": policy.may_act(user, task), "claim": policy.may_claim(user, task),
+           "unclaim": policy.may_unclaim(user, task), "reassign": policy.may_reassign(user, task),
+           "urge": policy.may_urge(user, task)}
+    if form is None and may["act"]:
         form = instances.build_task_form(task, project, formdata=None)
-    view = history.instance_view(actor(), task.instance_id)
-    context = hooks_for(task.process_key).page_context(task, project, actor())
+    view = history.instance_view(user, task.instance_id)
+    context = hooks_for(task.process_key).page_context(task, project, user)
     earlier = sorted({(t.name, t.title) for t in db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == task.instance_id, HumanTask.state == "completed", HumanTask.name != task.name))})
-    may_act = task.state == "ready" and instances.policy.is_candidate(actor(), task)
-    return render_template("tasks/task.html", task=task, project=project, form=form, view=view,
-                           action_form=FlaskForm(), send_back_targets=earlier if may_act else [],
-                           may_manage=actor().has_role("performance_section", "admin"), **context), status
+    department = db.session.get(Department, task.department_id) if task.department_id else None
+    return render_template("tasks/task.html", task=task, project=project, form=form if may["act"] else None,
+                           view=view, action_form=FlaskForm(), may=may,
+                           send_back_targets=earlier if may["act"] else [],
+                           reassign_people=task_actions.reassign_candidates(task) if may["reassign"] else [],
+                           task_department=department, **context), status
 
 
 def _task_action(task_id: int, action, success: str):
