@@ -48,7 +48,9 @@ def _options(html: str, select_name: str) -> list[tuple[str, str]]:
 def test_filer_sees_experts_and_finance_tasks_read_only(app, api, browser):
     flow = _joint_review(app, api)
     filer = browser("rsj_filer")
-    for name in ("expert_review", "finance_review", "authority_review"):
+    # the experts' reviews are anonymous to the department: not even read-only (item 4)
+    assert filer.get(f"/tasks/{_task_id(flow, 'expert_review')}").status_code == 404
+    for name in ("finance_review", "authority_review"):
         response = filer.get(f"/tasks/{_task_id(flow, name)}")
         assert response.status_code == 200
         html = response.get_data(as_text=True)
@@ -58,7 +60,7 @@ def test_filer_sees_experts_and_finance_tasks_read_only(app, api, browser):
         # what it is, who may act (by role label, not username), until when
         assert "只读" in html and "您可以查看此任务，但不能办理" in html and "待评审的绩效目标" in html
         assert "截止" in html
-    expert_page = filer.get(f"/tasks/{_task_id(flow, 'expert_review')}").get_data(as_text=True)
+    expert_page = browser("jxk").get(f"/tasks/{_task_id(flow, 'expert_review')}").get_data(as_text=True)
     assert "指定的评审专家" in expert_page
     assert "财政业务科室" in filer.get(f"/tasks/{_task_id(flow, 'finance_review')}").get_data(as_text=True)
     # another department's filer: not found at all
