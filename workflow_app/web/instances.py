@@ -110,6 +110,19 @@ def _diagrams(view: history.InstanceView) -> list[Diagram]:
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def detail(instance_id: int):
+    return _detail_page(instance_id)
+
+
+@dataclass
+class CommentDraft:
+    """What was typed into the comment form, shown again when the comment is refused (nothing typed is lost)."""
+
+    text: str = ""
+    attachment_ids: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _detail_page(instance_id: int, draft: CommentDraft | None = None, status: int = 200):
     user = current_user._get_current_object()
     view = history.instance_view(user, instance_id)
     data = instances.load_run(view.instance).data if view.show_data else None
@@ -120,19 +133,24 @@ def detail(instance_id: int):
     did_something = any(h.by == user.username and h.action == "complete" for h in view.history)
     return render_template("instances/detail.html", view=view, data=data, diagrams=_diagrams(view),
                            comments=notes, files=files, unused_uploads=unused, action_form=FlaskForm(),
-                           may_withdraw=did_something and view.instance.status == "running")
+                           draft=draft or CommentDraft(), comment_limit=comments.MAX_COMMENT_CHARS,
+                           may_withdraw=did_something and view.instance.status == "running"), status
 
 
 @bp.post("/instances/<int:instance_id>/comments")
 @login_required
 def add_comment(instance_id: int):
-    ids = [v for v in request.form.getlist("attachment") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("attachment") if v.isdigit()]
+    text = request.form.get("text")
     try:
-        comments.add_comment(current_user._get_current_object(), instance_id, request.form.get("text"),
-                             [int(v) for v in ids])
-        flash(_("已发表评论"), "success")
+        comments.add_comment(current_user._get_current_object(), instance_id, text, ids)
     except Invalid as error:
+        # The page comes back with the text and the ticked attachments as they were, and the reason.
+        db.session.rollback()
+        messages = [m for ms in error.fields.values() for m in ms] or [error.message]
         flash(error.message, "warning")
+        return _detail_page(instance_id, CommentDraft(text or "", ids, messages), status=422)
+    flash(_("已发表评论"), "success")
     return redirect(url_for("instances.detail", instance_id=instance_id) + "#comments")
 
 
