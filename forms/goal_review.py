@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from workflow_app.labels import (grade_choices, grade_label, level1_choices, level2_choices, level_label,
@@ -32,7 +32,11 @@ class IndicatorForm(FlaskForm):
     operator = SelectField(_l("比较"), choices=operator_choices(), validators=[InputRequired()])
     target = StringField(_l("指标值"), validators=[DataRequired(), MaxChars(200)])
     unit = StringField(_l("计量单位"), validators=[MaxChars(40)])
-    weight = AmountField(_l("权重"), places=2, validators=[InputRequired(), NumberRange(min=0, max=100)])
+    weight = AmountField(_l("权重"), places=2, validators=[
+        InputRequired(), NumberRange(min=0, max=100, message=_l("权重须在0到100之间"))])
+    # Declared per indicator: a few quantitative targets are negative on purpose (a cost or a rate to lower,
+    # "成本降低率 ≤ -5 %"); everywhere else a minus sign is a typing slip that would make the goal meaningless.
+    allow_negative = BooleanField(_l("允许负值"), false_values=("false", "0", "no", "off", "n", ""))
 
     def validate_level2(self, field) -> None:
         if self.level1.data in LEVELS and field.data not in LEVELS[self.level1.data]:
@@ -48,6 +52,8 @@ class IndicatorForm(FlaskForm):
             raise ValidationError(_l("定量指标的指标值必须是数字")) from None
         if not value.is_finite():
             raise ValidationError(_l("定量指标的指标值必须是数字"))
+        if value < 0 and not self.allow_negative.data:
+            raise ValidationError(_l("定量指标的指标值不能为负数；确需负值（如降低率）请勾选“允许负值”"))
 
     def validate_unit(self, field) -> None:
         if self.operator.data != "定性" and not (field.data or "").strip():
@@ -82,6 +88,7 @@ class DraftGoalsForm(TaskForm):
             "level1": e.form.level1.data, "level2": e.form.level2.data, "name": e.form.name.data.strip(),
             "operator": e.form.operator.data, "target": str(e.form.target.data).strip(),
             "unit": (e.form.unit.data or "").strip(), "weight": e.form.weight.data,
+            "allow_negative": bool(e.form.allow_negative.data),
         } for e in self.indicators.entries]
 
     def to_task_data(self) -> dict[str, Any]:
