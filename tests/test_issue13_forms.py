@@ -168,3 +168,31 @@ def test_the_page_keeps_the_allow_negative_tick_and_refuses_minus_five(app, api,
                      html)
     assert not re.search(r'name="indicators-0-allow_negative"[^>]*checked', html)
     assert _versions(app) == []
+
+
+# --- 18: English names of tasks and processes -----------------------------------------------------------------
+
+def test_the_english_ui_names_tasks_and_processes_in_english(app, api, browser):
+    flow = _started(app, api)
+    flow.do(flow.filer, "draft_goals", goals())
+    head = browser("rsj_head")
+    head.set_cookie("lang", "en")
+    inbox = head.get("/tasks?scope=group").get_data(as_text=True)
+    assert "1st submission: department head sign-off" in inbox and "一上：部门负责人审核签发" not in inbox
+    task = flow.head.task_named("dept_signoff", instance_id=flow.instance_id)
+    page = head.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert '<h1 class="h4">1st submission: department head sign-off</h1>' in page
+    assert "1st submission: draft the performance goals" in page          # the history and send-back targets
+    instance = head.get(f"/instances/{flow.instance_id}").get_data(as_text=True)
+    assert "Performance goal review (two submissions, two responses) #" in instance
+    assert "绩效目标二上二下审核" not in instance and "一上：编制绩效目标" not in instance
+    project = head.get(f"/projects/{flow.project_id}").get_data(as_text=True)
+    assert "Performance goal review (two submissions, two responses)" in project
+
+
+def test_the_chinese_ui_keeps_the_bpmn_names(app, api, browser):
+    flow = _started(app, api)
+    filer = browser("rsj_filer")
+    assert "一上：编制绩效目标" in filer.get("/tasks?scope=group").get_data(as_text=True) + \
+        filer.get("/tasks").get_data(as_text=True)
+    assert "绩效目标二上二下审核 #" in filer.get(f"/instances/{flow.instance_id}").get_data(as_text=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_datetime, lazy_gettext as _l
 
-from ..labels import grade_label, level_label, operator_label
+from ..labels import grade_label, level_label, operator_label, process_label, task_label
 
 ROLE_LABELS = {
     "department_filer": _l("部门填报人"), "department_head": _l("部门负责人"),
@@ -33,4 +33,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local
     # Stored grades and indicator categories are Chinese data; these show them in the page's language.
     app.jinja_env.filters.update(grade_label=grade_label, level_label=level_label, operator_label=operator_label)
+    app.jinja_env.globals.update(task_label=task_label, process_label=process_label)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS)
