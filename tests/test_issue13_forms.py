@@ -73,6 +73,39 @@ def test_a_comment_refused_for_length_comes_back_with_the_text_and_the_ticked_at
         assert db.session.scalars(select(Comment)).all() == []    # nothing saved
 
 
+def test_a_file_chosen_with_a_refused_comment_is_kept_ticked_and_posts_with_the_next_try(app, api, browser):
+    import io
+    flow = _started(app, api)
+    filer = browser("rsj_filer")
+    page = filer.get(f"/instances/{flow.instance_id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'id="comment-file"' in page   # one form: text and file
+    typed = "附上佐证" + "长" * 5000
+    refused = filer.post(f"/instances/{flow.instance_id}/comments", content_type="multipart/form-data",
+                         data={"csrf_token": csrf_from(page), "text": typed, "file": (io.BytesIO(_pdf()), "佐证.pdf")})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and typed in html
+    kept = re.search(r'name="attachment" value="(\d+)" id="ca\d+" checked>\s*<label[^>]*>佐证.pdf<', html)
+    assert kept, "the chosen file is kept and ticked"
+    posted = filer.post(f"/instances/{flow.instance_id}/comments",
+                        data={"csrf_token": csrf_from(html), "text": "附上佐证", "attachment": kept.group(1)})
+    assert posted.status_code == 302
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.attachment_ids == [int(kept.group(1))]
+
+
+def test_a_refused_file_keeps_the_text(app, api, browser):
+    import io
+    flow = _started(app, api)
+    filer = browser("rsj_filer")
+    page = filer.get(f"/instances/{flow.instance_id}").get_data(as_text=True)
+    refused = filer.post(f"/instances/{flow.instance_id}/comments", content_type="multipart/form-data",
+                         data={"csrf_token": csrf_from(page), "text": "请看附件",
+                               "file": (io.BytesIO(b"MZ\x90\x00 not a document"), "tool.exe")})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "请看附件</textarea>" in html and "不支持的文件类型" in html
+
+
 def _pdf() -> bytes:
     from .test_rectification import PDF
     return PDF

@@ -197,3 +197,30 @@ def test_the_goal_diff_table_keeps_readable_columns(app, api, live, chromium, wi
     _shot(page, f"diff-{width}")
     assert _headers_on_one_line(page, ".diff-table") == []
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+# --- 8: a refused comment in the browser ------------------------------------------------------------------------
+
+def test_a_refused_comment_keeps_text_and_file_in_the_browser(app, api, live, chromium, tmp_path):
+    from .test_rectification import PDF
+    flow = GoalFlow(api, project_id(app, RSJ))
+    flow.start()
+    evidence = tmp_path / "佐证.pdf"
+    evidence.write_bytes(PDF)
+    page = _page(chromium)
+    login(page, live, "rsj_filer")
+    page.goto(f"{live}/instances/{flow.instance_id}")
+    page.evaluate("document.querySelector('#comment-text').removeAttribute('maxlength')")   # as an old page would
+    page.fill("#comment-text", "请尽快签发" + "长" * 5000)
+    page.set_input_files("#comment-file", str(evidence))
+    page.click("#comment-file + button")
+    page.wait_for_selector("[data-comment-error]")
+    assert page.input_value("#comment-text").startswith("请尽快签发")
+    assert page.is_checked("input[name=attachment]")
+    assert page.locator("#comment-text + [data-char-counter]").inner_text().startswith("5005/5000")
+    page.locator("#comment-text").scroll_into_view_if_needed()
+    _shot(page, "comment-refused")
+    page.fill("#comment-text", "请尽快签发")
+    page.click("#comment-file + button")
+    page.wait_for_selector(".alert-success")
+    assert "佐证.pdf" in page.inner_text("#comments + ul")

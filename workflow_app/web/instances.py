@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attachment, ProcessDefinition, ProcessInstance
-from ..services import comments, history, instances, task_actions
+from ..services import attachments, comments, history, instances, task_actions
 from ..services.errors import Conflict, Invalid, NotFound
 
 bp = Blueprint("instances", __name__)
@@ -140,14 +140,22 @@ def _detail_page(instance_id: int, draft: CommentDraft | None = None, status: in
 @bp.post("/instances/<int:instance_id>/comments")
 @login_required
 def add_comment(instance_id: int):
+    user = current_user._get_current_object()
+    history.visible_instance(user, instance_id)          # 404 before anything is stored for another's instance
     ids = [int(v) for v in request.form.getlist("attachment") if v.isdigit()]
     text = request.form.get("text")
     try:
-        comments.add_comment(current_user._get_current_object(), instance_id, text, ids)
+        file = request.files.get("file")
+        if file is not None and file.filename:
+            # Stored first: if the comment is refused, the file stays as the person's upload, ticked,
+            # so nothing has to be chosen again.
+            ids.append(attachments.save_upload(user, file.stream, file.filename).id)
+        comments.add_comment(user, instance_id, text, ids)
     except Invalid as error:
         # The page comes back with the text and the ticked attachments as they were, and the reason.
         db.session.rollback()
-        messages = [m for ms in error.fields.values() for m in ms] or [error.message]
+        messages = [f"{error.message}：{m}" if name == "file" else m
+                    for name, ms in error.fields.items() for m in ms] or [error.message]
         flash(error.message, "warning")
         return _detail_page(instance_id, CommentDraft(text or "", ids, messages), status=422)
     flash(_("已发表评论"), "success")
