@@ -1,11 +1,11 @@
 """Fields shared by the task forms."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from decimal import Decimal
 
 from wtforms import DecimalField, RadioField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 TRUE_VALUES = {"true", "1", "yes", "on", "y"}
 FALSE_VALUES = {"false", "0", "no", "off", "n"}
@@ -60,3 +60,18 @@ class AmountField(DecimalField):
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(str(_l("必须是数字")))
+
+
+class MaxChars(Length):
+    """A text limit that says the limit and how much was sent ("不超过2000字（当前2105字）").
+
+    WTForms renders the limit as the field's maxlength (the page's counter reads it); this check is what
+    holds when the browser's maxlength was bypassed (a script, the API, an old page)."""
+
+    def __init__(self, max: int) -> None:
+        super().__init__(max=max)
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data) if isinstance(field.data, str) else 0
+        if length > self.max:
+            raise ValidationError(gettext("不超过%(max)s字（当前%(length)s字）", max=self.max, length=length))

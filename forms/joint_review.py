@@ -6,11 +6,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FormField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from workflow_app.labels import grade_choices
 
 from . import TaskForm
+from .fields import MaxChars
 
 SCORE_LABELS = {"completeness": _l("内容完整"), "relevance": _l("要素关联"),
                 "scientific": _l("指标科学"), "measurable": _l("细化量化")}
@@ -19,7 +20,7 @@ SCORE_LABELS = {"completeness": _l("内容完整"), "relevance": _l("要素关�
 class _GradeForm(TaskForm):
     # The stored grade posts (the API and the grading table use 优/良/中/差); the option shows its label.
     grade = SelectField(_l("审核等级"), choices=grade_choices(), validators=[InputRequired()])
-    opinion = TextAreaField(_l("审核意见"), validators=[DataRequired(), Length(max=5000)])
+    opinion = TextAreaField(_l("审核意见"), validators=[DataRequired(), MaxChars(5000)])
 
 
 class FinanceReviewForm(_GradeForm):

@@ -6,18 +6,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from . import TaskForm
-from .fields import AmountField, DecisionField
+from .fields import AmountField, DecisionField, MaxChars
 
 BUDGET_DECISIONS = [("priority", _l("优先保障")), ("maintain", _l("维持")), ("reduce", _l("核减")),
                     ("cancel", _l("取消"))]
 
 
 class SubmitPlanForm(TaskForm):
-    plan = TextAreaField(_l("整改方案"), validators=[DataRequired(), Length(max=10000)])
-    measures = FieldList(StringField(_l("整改措施"), validators=[DataRequired(), Length(max=500)]),
+    plan = TextAreaField(_l("整改方案"), validators=[DataRequired(), MaxChars(10000)])
+    measures = FieldList(StringField(_l("整改措施"), validators=[DataRequired(), MaxChars(500)]),
                          min_entries=1, max_entries=50)
 
     def to_task_data(self) -> dict[str, Any]:
@@ -26,14 +26,14 @@ class SubmitPlanForm(TaskForm):
 
 class ReviewPlanForm(TaskForm):
     accepted = DecisionField(_l("审核结论"), yes=_l("同意方案"), no=_l("退回修改"))
-    opinion = TextAreaField(_l("意见"), validators=[Length(max=5000)])
+    opinion = TextAreaField(_l("意见"), validators=[MaxChars(5000)])
 
     def to_task_data(self) -> dict[str, Any]:
         return {"plan_accepted": self.accepted.data}
 
 
 class ReportProgressForm(TaskForm):
-    progress = TextAreaField(_l("整改进展"), validators=[DataRequired(), Length(max=10000)])
+    progress = TextAreaField(_l("整改进展"), validators=[DataRequired(), MaxChars(10000)])
     evidence = FieldList(StringField(_l("佐证材料")), max_entries=50)
     done = DecisionField(_l("是否整改完成"), yes=_l("已完成，提请审核"), no=_l("未完成，继续整改"))
 
@@ -47,7 +47,7 @@ class ReportProgressForm(TaskForm):
 class AuditForm(TaskForm):
     verdict = RadioField(_l("审核结论"), choices=[("accept", _l("通过")), ("return", _l("退回"))],
                          validators=[InputRequired(message=_l("请选择通过或退回"))])
-    opinion = TextAreaField(_l("审核意见"), validators=[DataRequired(), Length(max=5000)])
+    opinion = TextAreaField(_l("审核意见"), validators=[DataRequired(), MaxChars(5000)])
 
     def to_task_data(self) -> dict[str, Any]:
         return {"audit_verdict": self.verdict.data}
@@ -57,7 +57,7 @@ class ApplyResultForm(TaskForm):
     budget_decision = SelectField(_l("下年度预算安排"), choices=BUDGET_DECISIONS, validators=[InputRequired()])
     recovered_amount = AmountField(_l("收回存量资金（万元）"), places=2, default=Decimal("0"),
                                     validators=[InputRequired(), NumberRange(min=0, message=_l("不能小于零"))])
-    opinion = TextAreaField(_l("说明"), validators=[Length(max=5000)])
+    opinion = TextAreaField(_l("说明"), validators=[MaxChars(5000)])
 
     def __init__(self, *args, project_amount: Decimal | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -204,7 +204,7 @@ ROWS: list[Row] = [
     Page("POST",  "/tasks/{T}/urge",                                 302,  302, B404,  302,  302, B404, B404, B404, B404, B404,    L,
         body={"message": "请尽快办理"}),
     Page("GET",   "/instances/{I}",                                  200,  200,  404,  200,  200,  404,  404,  404,  404,  404,    L),
-    Page("POST",  "/instances/{I}/comments",                         302,  302,  404,  302,  302,  404,  404,  404,  404,  404,    L,
+    Page("POST",  "/instances/{I}/comments",                         422,  422,  404,  422,  422,  404,  404,  404,  404,  404,    L,
         body={"text": ""}),
     Page("POST",  "/instances/{I}/withdraw",                         302,  302,  404,  302,  302,  404,  404,  404,  404,  404,    L,
         body={"reason": "nothing of mine to withdraw"}),

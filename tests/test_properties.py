@@ -74,6 +74,14 @@ ANY_WEIGHTS = st.one_of(st.integers(0, 10000).map(lambda c: {"text": _cents(c), 
                         st.sampled_from(sorted(_bad_weights)).map(lambda s: {"text": s, "value": _bad_weights[s]}))
 
 
+ALLOW_NEGATIVE = st.sampled_from([None, None, False, True])     # None: the key is absent
+
+
+def _negative(target: dict[str, Any]) -> bool:
+    """A numeric target text below zero ("-3", " -0.5"; "-0" is not below zero)."""
+    return target["numeric"] and Decimal(target["text"].strip()) < 0
+
+
 def _cents(value: int) -> str:
     sign = "-" if value < 0 else ""
     whole, cents = divmod(abs(value), 100)
@@ -92,18 +100,22 @@ def valid_rows(draw, n: int) -> list[dict[str, Any]]:
     for level1, weight in zip(level1s, cents):
         operator = draw(st.sampled_from([*QUANTITATIVE, QUALITATIVE]))
         quantitative = operator in QUANTITATIVE
+        target = draw(NUMERIC_TARGETS if quantitative else st.one_of(TEXT_TARGETS, NUMERIC_TARGETS))
+        allow = draw(ALLOW_NEGATIVE)
+        if quantitative and _negative(target):
+            allow = True                                   # a negative quantitative target is declared
         rows.append({
             "level1": level1, "level2": draw(st.sampled_from(LEVELS[level1])), "name": draw(NAMES),
-            "operator": operator,
-            "target": draw(NUMERIC_TARGETS if quantitative else st.one_of(TEXT_TARGETS, NUMERIC_TARGETS)),
+            "operator": operator, "target": target,
             "unit": draw(UNITS if quantitative else st.one_of(UNITS, st.sampled_from([None, "", " "]))),
             "weight": {"text": _cents(weight), "value": Fraction(weight, 100)},
+            "allow_negative": allow,
         })
     return rows
 
 
 MUTATIONS = {"level1": ANY_LEVEL1, "level2": ANY_LEVEL2, "name": ANY_NAMES, "operator": ANY_OPERATORS,
-             "target": ANY_TARGETS, "unit": ANY_UNITS, "weight": ANY_WEIGHTS}
+             "target": ANY_TARGETS, "unit": ANY_UNITS, "weight": ANY_WEIGHTS, "allow_negative": ALLOW_NEGATIVE}
 
 
 @st.composite
@@ -113,7 +125,7 @@ def indicator_tables(draw) -> dict[str, Any]:
     overall = draw(st.text(WORDS, min_size=1, max_size=60).filter(str.strip))
     for _ in range(draw(st.sampled_from([0, 1, 1, 1, 1, 2, 3]))):   # mostly one change: it alone decides
         change = draw(st.sampled_from(["row", "row", "nudge", "shift", "drop", "swap levels", "retag", "bad level1",
-                                       "blank target", "not a number", "no unit", "bad operator", "flip operator",
+                                       "blank target", "not a number", "no unit", "bad operator", "flip operator", "negative target",
                                        "long name", "long target", "long unit", "overall"]))
         if change == "overall":
             overall = draw(st.sampled_from(["", "  ", "目" * 5000, "目" * 5001]))
@@ -157,6 +169,10 @@ def indicator_tables(draw) -> dict[str, Any]:
         elif change == "flip operator":                    # 定性 ↔ quantitative, target and unit unchanged
             row = draw(st.sampled_from(rows))
             row["operator"] = draw(st.sampled_from(QUANTITATIVE)) if row["operator"] == QUALITATIVE else QUALITATIVE
+        elif change == "negative target":                  # fine only where 允许负值 is declared
+            row = draw(st.sampled_from(rows))
+            row["target"] = {"text": draw(st.sampled_from(["-5", "-0.01", " -3", "-0"])), "numeric": True}
+            row["allow_negative"] = draw(ALLOW_NEGATIVE)
         elif change == "bad level1":
             draw(st.sampled_from(rows))["level1"] = draw(st.sampled_from(["其他指标", ""]))
         elif change == "blank target":
@@ -182,6 +198,7 @@ def sample_table(overall_goal: str = "全年培训3000人次", **changes: dict[s
             row["target"] = {"text": row["target"], "numeric": False}
         if isinstance(row["weight"], str):
             row["weight"] = {"text": row["weight"], "value": Fraction(row["weight"])}
+        row.setdefault("allow_negative", None)
         rows.append(row)
     return {"overall_goal": overall_goal, "rows": rows}
 
@@ -204,6 +221,11 @@ EDGES = [
     sample_table(row3={"weight": "10.01"}), sample_table(row3={"weight": "9.99"}),
     sample_table(row0={"weight": "50.01"}, row3={"weight": "-0.01"}),                    # sums to 100
     sample_table(row0={"weight": "100"}, row1={"weight": "0"}, row2={"weight": "0"}, row3={"weight": "0"}),
+    sample_table(row0={"target": {"text": "-5", "numeric": True}}),                      # 允许负值 not declared
+    sample_table(row0={"target": {"text": "-5", "numeric": True}, "allow_negative": True}),
+    sample_table(row0={"target": {"text": "-5", "numeric": True}, "allow_negative": False}),
+    sample_table(row0={"target": {"text": "-0", "numeric": True}}),                      # not below zero
+    sample_table(row2={"target": "-5"}),                                                 # 定性: a text
 ]
 
 
@@ -215,6 +237,8 @@ def as_json(table: dict[str, Any]) -> dict[str, Any]:
                 "target": row["target"]["text"], "weight": row["weight"]["text"]}
         if row["unit"] is not None:
             item["unit"] = row["unit"]
+        if row.get("allow_negative") is not None:
+            item["allow_negative"] = row["allow_negative"]
         indicators.append(item)
     return {"overall_goal": table["overall_goal"], "indicators": indicators}
 
@@ -238,6 +262,8 @@ def rules_hold(table: dict[str, Any]) -> bool:
             return False
         if row["operator"] in QUANTITATIVE and not (row["target"]["numeric"] and _filled(row["unit"], 40)):
             return False                                   # quantitative: a number and a unit
+        if row["operator"] in QUANTITATIVE and _negative(row["target"]) and row.get("allow_negative") is not True:
+            return False                                   # below zero only where 允许负值 is declared
         weight = row["weight"]["value"]
         if weight is None or not 0 <= weight <= 100:
             return False

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -53,6 +53,8 @@ class Indicator(db.Model):
     target: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(40), default="")
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    # A quantitative target below zero is refused unless the filer declared it (e.g. a rate to lower).
+    allow_negative: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -16,11 +16,17 @@ def list_comments(actor: User, instance_id: int) -> list[Comment]:
     return list(db.session.scalars(select(Comment).where(Comment.instance_id == instance_id).order_by(Comment.id)))
 
 
+MAX_COMMENT_CHARS = 5000
+
+
 @transactional
 def add_comment(actor: User, instance_id: int, text: object, attachment_ids: object = None) -> Comment:
     instance, _project = visible_instance(actor, instance_id)
-    if not isinstance(text, str) or not text.strip() or len(text) > 5000:
-        raise Invalid("评论内容必填（不超过5000字）", {"text": ["必填，不超过5000字"]})
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid("评论内容必填", {"text": ["必填"]})
+    if len(text) > MAX_COMMENT_CHARS:
+        raise Invalid(f"评论不超过{MAX_COMMENT_CHARS}字（当前{len(text)}字），请删减后再发表",
+                      {"text": [f"不超过{MAX_COMMENT_CHARS}字（当前{len(text)}字）"]})
     if attachment_ids is None:
         attachment_ids = []
     if not isinstance(attachment_ids, list):

@@ -111,7 +111,7 @@ class GoalReviewHooks(ProcessHooks):
             return None
         data: dict[str, Any] = {"overall_goal": version.overall_goal, "indicators": [
             {"level1": i.level1, "level2": i.level2, "name": i.name, "operator": i.operator, "target": i.target,
-             "unit": i.unit, "weight": i.weight} for i in version.indicators]}
+             "unit": i.unit, "weight": i.weight, "allow_negative": i.allow_negative} for i in version.indicators]}
         if task.name == "revise_goals":
             review = review_of(task.instance_id)
             data["amount"] = version.amount or (review.control_amount if review else None) or project.amount

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import GoalVersion, Indicator, Project
 
-DIFF_FIELDS = ("operator", "target", "unit", "weight")
+DIFF_FIELDS = ("operator", "target", "unit", "weight", "allow_negative")
 
 
 def store_version(project: Project, instance_id: int, round_name: str, overall_goal: str,
@@ -67,5 +67,6 @@ def version_json(version: GoalVersion) -> dict[str, Any]:
         "amount": float(version.amount) if version.amount is not None else None,
         "created_by": version.created_by, "created_at": version.created_at.isoformat(),
         "indicators": [{"level1": i.level1, "level2": i.level2, "name": i.name, "operator": i.operator,
-                        "target": i.target, "unit": i.unit, "weight": float(i.weight)} for i in version.indicators],
+                        "target": i.target, "unit": i.unit, "weight": float(i.weight),
+                        "allow_negative": bool(i.allow_negative)} for i in version.indicators],
     }

@@ -1,8 +1,11 @@
 """The pages people work in. Views are thin: they call the same services as the API."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -17,6 +20,19 @@ def _load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
     except ValueError:
         return None
+
+
+def _same_site_referrer() -> str | None:
+    """The path of the page that sent the request, if it is one of ours (never an open redirect)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def register_web(app: Flask) -> None:
@@ -87,6 +103,13 @@ def register_web(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify({"error": "not_found", "message": "no such resource"}), 404
         return render_template("error.html", status=404, message=_("页面不存在")), 404
+
+    @app.errorhandler(CSRFError)
+    def _page_expired(_error: CSRFError):
+        """A form posted without a valid CSRF token (an old tab, a session that ended): say so in the
+        page's language and offer the way back to the page the form came from, where a reload gets a fresh token."""
+        return render_template("error.html", status=400, message=_("页面已过期，请刷新后重试"),
+                               back=_same_site_referrer(), back_label=_("返回上一页并刷新")), 400
 
     @app.errorhandler(429)
     def _too_many(_error):

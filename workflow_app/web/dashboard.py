@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..labels import process_label, task_label
 from ..services import dashboard as service
 
 bp = Blueprint("dashboard", __name__)
@@ -22,11 +23,11 @@ def index():
     board = service.dashboard(current_user._get_current_object())
     no_department = _("（未指定部门）")
     charts = {
-        "process": _chart([r.label or r.key or "" for r in board.by_process], [r.count for r in board.by_process],
+        "process": _chart([process_label(r.key, r.label) for r in board.by_process], [r.count for r in board.by_process],
                           _("待办任务")),
         "department": _chart([r.label or no_department for r in board.by_department],
                              [r.count for r in board.by_department], _("待办任务")),
-        "steps": _chart([f"{s.title} · {s.process_name or s.process_key}" for s in board.step_times],
+        "steps": _chart([f"{task_label(s.name, s.title)} · {process_label(s.process_key, s.process_name)}" for s in board.step_times],
                         [round(s.average_hours, 1) for s in board.step_times], _("平均用时"), _("小时")),
     }
     return render_template("dashboard.html", board=board, charts=charts, no_department=no_department)

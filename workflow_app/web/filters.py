@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_datetime, lazy_gettext as _l
 
-from ..labels import ROLE_LABELS, grade_label, level_label, operator_label, role_label
+from ..labels import ROLE_LABELS, grade_label, level_label, operator_label, process_label, role_label, task_label
 
 STATUS_LABELS = {
     "running": _l("进行中"), "completed": _l("已结束"), "cancelled": _l("已取消"), "error": _l("出错"),
@@ -27,5 +27,7 @@ def _local(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local
     # Stored grades and indicator categories are Chinese data; these show them in the page's language.
-    app.jinja_env.filters.update(role_label=role_label, grade_label=grade_label, level_label=level_label, operator_label=operator_label)
+    app.jinja_env.filters.update(role_label=role_label, grade_label=grade_label, level_label=level_label,
+                                 operator_label=operator_label)
+    app.jinja_env.globals.update(task_label=task_label, process_label=process_label)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attachment, ProcessDefinition, ProcessInstance
-from ..services import comments, history, task_actions
+from ..services import attachments, comments, history, task_actions
 from ..services.errors import Conflict, Invalid, NotFound
 
 bp = Blueprint("instances", __name__)
@@ -110,6 +110,19 @@ def _diagrams(view: history.InstanceView) -> list[Diagram]:
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def detail(instance_id: int):
+    return _detail_page(instance_id)
+
+
+@dataclass
+class CommentDraft:
+    """What was typed into the comment form, shown again when the comment is refused (nothing typed is lost)."""
+
+    text: str = ""
+    attachment_ids: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _detail_page(instance_id: int, draft: CommentDraft | None = None, status: int = 200):
     user = current_user._get_current_object()
     view = history.instance_view(user, instance_id)
     # No "流程数据" block: the engine's variables are machine data (ids, ISO times, usernames); everything a
@@ -121,19 +134,32 @@ def detail(instance_id: int):
     did_something = any(h.by == user.username and h.action == "complete" for h in view.history)
     return render_template("instances/detail.html", view=view, diagrams=_diagrams(view),
                            comments=notes, files=files, unused_uploads=unused, action_form=FlaskForm(),
-                           may_withdraw=did_something and view.instance.status == "running")
+                           draft=draft or CommentDraft(), comment_limit=comments.MAX_COMMENT_CHARS,
+                           may_withdraw=did_something and view.instance.status == "running"), status
 
 
 @bp.post("/instances/<int:instance_id>/comments")
 @login_required
 def add_comment(instance_id: int):
-    ids = [v for v in request.form.getlist("attachment") if v.isdigit()]
+    user = current_user._get_current_object()
+    history.visible_instance(user, instance_id)          # 404 before anything is stored for another's instance
+    ids = [int(v) for v in request.form.getlist("attachment") if v.isdigit()]
+    text = request.form.get("text")
     try:
-        comments.add_comment(current_user._get_current_object(), instance_id, request.form.get("text"),
-                             [int(v) for v in ids])
-        flash(_("已发表评论"), "success")
+        file = request.files.get("file")
+        if file is not None and file.filename:
+            # Stored first: if the comment is refused, the file stays as the person's upload, ticked,
+            # so nothing has to be chosen again.
+            ids.append(attachments.save_upload(user, file.stream, file.filename).id)
+        comments.add_comment(user, instance_id, text, ids)
     except Invalid as error:
+        # The page comes back with the text and the ticked attachments as they were, and the reason.
+        db.session.rollback()
+        messages = [f"{error.message}：{m}" if name == "file" else m
+                    for name, ms in error.fields.items() for m in ms] or [error.message]
         flash(error.message, "warning")
+        return _detail_page(instance_id, CommentDraft(text or "", ids, messages), status=422)
+    flash(_("已发表评论"), "success")
     return redirect(url_for("instances.detail", instance_id=instance_id) + "#comments")
 
 

@@ -62,9 +62,6 @@ def detail(project_id: int):
 @bp.post("/projects/<int:project_id>/goal-review")
 @login_required
 def start_goal_review(project_id: int):
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return redirect(url_for("projects.detail", project_id=project_id))
     try:
         instance = goal_review.start_goal_review(actor(), project_id)
     except (Conflict, Forbidden) as error:

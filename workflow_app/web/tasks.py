@@ -71,9 +71,6 @@ def _reassign_groups(rows, departments) -> list[tuple[str, Department | None, li
 @bp.post("/tasks/bulk-claim")
 @login_required
 def bulk_claim():
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return redirect(url_for("tasks.inbox", scope="group"))
     ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
     if not ids:
         flash(_("请先勾选任务"), "warning")
@@ -133,9 +130,6 @@ def _task_page(task_id: int, form=None, status: int = 200):
 
 
 def _task_action(task_id: int, action, success: str):
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return redirect(url_for("tasks.task_page", task_id=task_id))
     try:
         action()
         flash(success, "success")
@@ -163,9 +157,6 @@ def reassign(task_id: int):
 @bp.post("/tasks/<int:task_id>/urge")
 @login_required
 def urge(task_id: int):
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return redirect(url_for("tasks.task_page", task_id=task_id))
     try:
         n = task_actions.urge(actor(), task_id, request.form.get("message"))
         flash(_("已催办，通知 %(n)s 人", n=n), "success")
@@ -210,9 +201,6 @@ def complete(task_id: int):
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int):
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return redirect(url_for("tasks.inbox", scope="group"))
     try:
         instances.claim_task(actor(), task_id)
         flash(_("已认领"), "success")
@@ -224,9 +212,6 @@ def claim(task_id: int):
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return redirect(url_for("tasks.task_page", task_id=task_id))
     try:
         instances.unclaim_task(actor(), task_id)
         flash(_("已放回待认领"), "info")

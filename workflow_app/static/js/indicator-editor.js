@@ -46,6 +46,8 @@
     this.emptyRow = root.querySelector('[data-empty-row]');
     this.totalOut = root.querySelector('[data-weight-total]');
     this.partsOut = root.querySelector('[data-weight-parts]');
+    this.problemsOut = root.querySelector('[data-editor-problems]');
+    this.problemsRow = root.querySelector('[data-problems-row]');
     this.addButton = root.querySelector('[data-action="add"]');
     var messages = root.querySelector('[data-messages]');
     this.messages = messages ? messages.dataset : {};
@@ -101,7 +103,8 @@
       self.updateTotal();
     });
     this.root.addEventListener('input', function (event) {
-      if (event.target.getAttribute('data-role') === 'weight') { self.updateTotal(); }
+      var role = event.target.getAttribute('data-role');
+      if (role === 'weight' || role === 'target') { self.updateTotal(); }
     });
   };
 
@@ -138,7 +141,8 @@
       el.parentNode.removeChild(el);
     });
     if (this.template.hasAttribute('data-clear')) {
-      Array.prototype.forEach.call(row.querySelectorAll('input:not([type="hidden"])'), function (el) { el.value = ''; });
+      Array.prototype.forEach.call(row.querySelectorAll('input:not([type="hidden"]):not([type="checkbox"])'), function (el) { el.value = ''; });
+      Array.prototype.forEach.call(row.querySelectorAll('input[type="checkbox"]'), function (el) { el.checked = false; });
       Array.prototype.forEach.call(row.querySelectorAll('select'), function (el) { el.selectedIndex = 0; });
     }
     // Default the new row to the level-1 of the last row: indicators are usually entered group by group.
@@ -175,6 +179,8 @@
         field.value = value === null || value === undefined ? '' : String(value);
         if (role === 'level1') { self.filterLevel2(row, false); }
       });
+      var allow = row.querySelector('[data-role="allow_negative"]');
+      if (allow) { allow.checked = indicator.allow_negative === true; }
     });
     var overallId = this.root.getAttribute('data-overall-target');
     var overall = overallId ? document.getElementById(overallId) : null;
@@ -191,7 +197,7 @@
   };
 
   Editor.prototype.hasContent = function (row) {
-    return Array.prototype.some.call(row.querySelectorAll('input[data-role]'), function (el) {
+    return Array.prototype.some.call(row.querySelectorAll('input[data-role]:not([type="checkbox"])'), function (el) {
       return el.value.trim() !== '';
     });
   };
@@ -285,16 +291,30 @@
     if (this.addButton) { this.addButton.disabled = !!(this.maxRows && rows.length >= this.maxRows); }
   };
 
+  // The total is green only when every weight is a number from 0 to 100 and they add up to 100; whatever
+  // keeps it from being green is said in words below the table (a negative weight once showed 100/100).
   Editor.prototype.updateTotal = function () {
     var total = 0;
     var parts = { output: 0, benefit: 0, satisfaction: 0 };
+    var problems = [];
+    var m = this.messages;
     var invalid = false;
-    this.rows().forEach(function (row) {
+    this.rows().forEach(function (row, index) {
+      var number = index + 1;
       var input = row.querySelector('[data-role="weight"]');
       var level1 = row.querySelector('[data-role="level1"]');
-      if (!input || input.value.trim() === '') { return; }
+      checkTarget(row, number, m, problems);
+      if (!input) { return; }
+      input.classList.remove('border-danger');
+      if (input.value.trim() === '') { return; }
       var value = parseNumber(input.value);
-      if (isNaN(value)) { invalid = true; return; }
+      var problem = isNaN(value) ? m.weightNan : value < 0 ? m.weightNegative : value > 100 ? m.weightOver : null;
+      if (problem) {
+        invalid = true;
+        input.classList.add('border-danger');
+        problems.push(fill(problem, number));
+      }
+      if (isNaN(value)) { return; }
       total += value;
       var key = level1 ? PART_KEYS[level1.value] : null;
       if (key) { parts[key] += value; }
@@ -304,10 +324,15 @@
       this.totalOut.textContent = formatNumber(total) + (invalid ? ' ?' : '');
       this.totalOut.classList.toggle('text-success', ok);
       this.totalOut.classList.toggle('text-danger', !ok);
-      this.totalOut.setAttribute('title', ok ? (this.messages.totalOk || '') : (this.messages.totalBad || ''));
+      this.totalOut.setAttribute('data-valid', ok ? 'true' : 'false');
+      this.totalOut.setAttribute('title', ok ? (m.totalOk || '') : invalid ? (m.totalInvalid || '') : (m.totalBad || ''));
+    }
+    if (invalid && m.totalInvalid) { problems.unshift(m.totalInvalid); }
+    if (this.problemsOut) {
+      this.problemsOut.textContent = problems.join('；');
+      if (this.problemsRow) { this.problemsRow.classList.toggle('d-none', problems.length === 0); }
     }
     if (this.partsOut) {
-      var m = this.messages;
       this.partsOut.textContent = '（' + [
         (m.labelOutput || '产出') + ' ' + formatNumber(parts.output),
         (m.labelBenefit || '效益') + ' ' + formatNumber(parts.benefit),
@@ -315,6 +340,22 @@
       ].join(' · ') + '）';
     }
   };
+
+  function fill(template, number) {
+    return String(template || '').replace('{n}', String(number));
+  }
+
+  // A quantitative target below zero is refused by the server unless 允许负值 is ticked: say so now.
+  function checkTarget(row, number, m, problems) {
+    var operator = row.querySelector('[data-role="operator"]');
+    var target = row.querySelector('[data-role="target"]');
+    var allow = row.querySelector('[data-role="allow_negative"]');
+    if (!operator || !target || operator.value === '定性') { return; }
+    var value = parseNumber(target.value);
+    var bad = !isNaN(value) && value < 0 && !(allow && allow.checked);
+    target.classList.toggle('border-danger', bad);
+    if (bad && m.targetNegative) { problems.push(fill(m.targetNegative, number)); }
+  }
 
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll('[data-indicator-editor]'), function (root) {
