@@ -26,7 +26,7 @@ class SubmitPlanForm(TaskForm):
 
     def validate_measures(self, field) -> None:
         if not self.filled_measures():
-            raise ValidationError(_l("至少填写一条整改措施"))
+            raise ValidationError(str(_l("至少填写一条整改措施")))  # a str: pages tell it from the rows' lists
 
     def to_task_data(self) -> dict[str, Any]:
         return {}

@@ -136,7 +136,8 @@ class RectificationHooks(ProcessHooks):
         # The start data names the rectification: it is found before its instance_id is written back.
         rect_id = run.data.get("rectification_id")
         rect = db.session.get(Rectification, rect_id) if isinstance(rect_id, int) else None
-        return rect.deadline_at if rect is not None else None
+        # One second before the deadline passes, so pages show the deadline day itself ("2027-06-30 23:59").
+        return rect.deadline_at - timedelta(seconds=1) if rect is not None else None
 
     def form_context(self, task, project) -> dict[str, Any]:
         if task.name == "apply_result" and project is not None:
