@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from . import TaskForm
 from .fields import AmountField, DecisionField, MaxChars
@@ -17,8 +17,16 @@ BUDGET_DECISIONS = [("priority", _l("优先保障")), ("maintain", _l("维持"))
 
 class SubmitPlanForm(TaskForm):
     plan = TextAreaField(_l("整改方案"), validators=[DataRequired(), MaxChars(10000)])
-    measures = FieldList(StringField(_l("整改措施"), validators=[DataRequired(), MaxChars(500)]),
+    # Rows left empty are spare rows of the page, not missing measures: only "none at all" is an error.
+    measures = FieldList(StringField(_l("整改措施"), validators=[Optional(), MaxChars(500)]),
                          min_entries=1, max_entries=50)
+
+    def filled_measures(self) -> list[str]:
+        return [m.strip() for m in (self.measures.data or []) if m and m.strip()]
+
+    def validate_measures(self, field) -> None:
+        if not self.filled_measures():
+            raise ValidationError(str(_l("至少填写一条整改措施")))  # a str: pages tell it from the rows' lists
 
     def to_task_data(self) -> dict[str, Any]:
         return {}

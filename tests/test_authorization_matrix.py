@@ -221,6 +221,11 @@ ROWS: list[Row] = [
     Page("GET",   "/rectifications",                                 200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
     Page("GET",   "/rectifications/{R}",                             200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L),
     Page("GET",   "/rectifications/ledger.xlsx?year={year}",         200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    Page("GET",   "/rectifications/ledger.xlsx",                     200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    # the page of POST /api/v1/projects/{P}/rectifications: the same answers (only 绩效科 opens one)
+    Page("GET",   "/rectifications/new?project_id={P}",              403,  200,  403,  403,  403,  404,  404,  404,  403,  404,    L),
+    Page("POST",  "/rectifications/new",                             403,  422,  403,  403,  403,  404,  404,  404,  403,  404,    L,
+        body={"project_id": "{P}", "findings-0": "", "deadline": "someday", "source": "rumour"}),
     Page("POST",  "/attachments",                                    302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L,
         body=FILE),
     Page("GET",   "/attachments/{A}",                                404,  404,  404,  200,  404,  404,  404,  404,  404,  404,    L),

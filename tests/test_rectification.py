@@ -143,17 +143,17 @@ def test_ledger_rows_cell_by_cell(app, api):
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert sheet["A1"].value == f"{year}年度预算绩效评价问题整改台账"
     assert [c.value for c in sheet[3]] == ["序号", "项目编码", "项目名称", "责任部门", "问题来源", "问题描述",
-                                           "整改期限", "整改状态", "逾期天数", "督办审核结果", "预算安排",
-                                           "收回存量资金（万元）"]
+                                           "整改措施", "整改期限", "整改状态", "完成情况", "逾期天数", "办结日期",
+                                           "督办审核结果", "预算安排", "收回存量资金（万元）"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-    deadline = (today() + timedelta(days=10)).isoformat()
+    deadline = datetime.combine(today() + timedelta(days=10), datetime.min.time())
+    closed = datetime.combine(today(), datetime.min.time())
+    # one row per rectification: the findings and measures share a cell, the amount is counted once
     assert rows == [
-        [1, "2027-RSJ-001", "城乡居民就业技能培训补贴", "县人力资源和社会保障局", "绩效评价", "目标不明确",
-         deadline, "已办结", 0, "通过", "核减", 12.5],
-        [2, "2027-RSJ-001", "城乡居民就业技能培训补贴", "县人力资源和社会保障局", "绩效评价", "支付滞后",
-         deadline, "已办结", 0, "通过", "核减", 12.5],
-        [3, "2027-SLJ-001", "农村饮水安全巩固提升工程", "县水务局", "绩效评价", "验收资料缺失",
-         deadline, "制定方案", 0, None, None, None],
+        [1, "2027-RSJ-001", "城乡居民就业技能培训补贴", "县人力资源和社会保障局", "绩效评价", "1. 目标不明确\n2. 支付滞后",
+         "1. 细化指标\n2. 加快支付", deadline, "已办结", "已完成：完成", 0, closed, "通过", "核减", 12.5],
+        [2, "2027-SLJ-001", "农村饮水安全巩固提升工程", "县水务局", "绩效评价", "验收资料缺失",
+         None, deadline, "制定方案", "尚未报送", 0, None, None, None, None],
     ]
     assert other.id != rect.id
     # a department's ledger holds only its own rows

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from forms import TaskForm
 
     from ..engine import FiredTimer, WorkflowRun
@@ -44,6 +46,10 @@ class ProcessHooks:
     def page_context(self, task: HumanTask, project: Project | None, viewer: User) -> dict[str, Any]:
         """What the task page shows beside the form (the goal under review, earlier opinions, ...)."""
         return {}
+
+    def task_due_at(self, instance: ProcessInstance, run: WorkflowRun, task_name: str) -> datetime | None:
+        """The due date (截止) of a new task row that the BPMN gives no deadline timer (e.g. a domain deadline)."""
+        return None
 
     def before_start(self, actor: User, project: Project | None, data: dict[str, Any]) -> None:
         pass

@@ -163,6 +163,7 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
             # A deadline that has fired leaves the engine; the row keeps it so the task shows as late.
             row.due_at = ready[guid].due_at
     created = []
+    hooks = hooks_for(instance.process_key)
     for guid, task in ready.items():
         if guid in existing:
             continue
@@ -171,7 +172,7 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
             process_key=instance.process_key, form=task.form, lane=task.lane,
             department_id=_department_for(task.department_scope, instance, project),
             project_id=instance.project_id, assignee=task.assignee, state=TaskState.READY.value,
-            created_at=moment, due_at=task.due_at,
+            created_at=moment, due_at=task.due_at or hooks.task_due_at(instance, run, task.bpmn_id),
         )
         db.session.add(row)
         created.append(row)

@@ -10,41 +10,77 @@ from sqlalchemy import select
 
 from ..engine import now
 from ..extensions import db
-from ..models import Rectification, User
+from ..models import Rectification, RectificationRecord, User
 from . import rectification
 
-HEADERS = ["序号", "项目编码", "项目名称", "责任部门", "问题来源", "问题描述", "整改期限", "整改状态",
-           "逾期天数", "督办审核结果", "预算安排", "收回存量资金（万元）"]
+HEADERS = ["序号", "项目编码", "项目名称", "责任部门", "问题来源", "问题描述", "整改措施", "整改期限", "整改状态",
+           "完成情况", "逾期天数", "办结日期", "督办审核结果", "预算安排", "收回存量资金（万元）"]
 STATUS = {"planning": "制定方案", "in_progress": "整改中", "auditing": "待审核", "closed": "已办结"}
 AUDIT = {"accept": "通过", "return": "退回", None: ""}
 DECISION = {"priority": "优先保障", "maintain": "维持", "reduce": "核减", "cancel": "取消", None: ""}
-WIDTHS = [6, 16, 28, 24, 10, 48, 12, 10, 9, 12, 10, 14]
+PROGRESS = {"done": "已完成", "continue": "未完成"}
+WIDTHS = [6, 16, 28, 24, 10, 44, 40, 12, 10, 40, 9, 12, 12, 10, 14]
+DATE_COLUMNS = ("整改期限", "办结日期")
+AMOUNT_COLUMN = "收回存量资金（万元）"
 
 
-def rows(actor: User, year: int) -> list[list[object]]:
-    """One row per finding."""
-    items = db.session.scalars(select(Rectification).where(
-        Rectification.fiscal_year == year, rectification.visible_clause(actor))
-        .order_by(Rectification.department_id, Rectification.deadline, Rectification.id)).all()
+def _numbered(lines: list[str]) -> str:
+    """Several entries in one cell, one per line, numbered as a clerk would write them."""
+    if len(lines) == 1:
+        return lines[0]
+    return "\n".join(f"{index}. {line}" for index, line in enumerate(lines, start=1))
+
+
+def _latest(rect: Rectification, kind: str) -> RectificationRecord | None:
+    return next((r for r in reversed(rect.records) if r.kind == kind), None)
+
+
+def _measures(rect: Rectification) -> str:
+    plan = _latest(rect, "plan")
+    return _numbered(plan.items or []) if plan is not None else ""
+
+
+def _completion(rect: Rectification) -> str:
+    """The latest progress report: whether the department calls it done, and what it says."""
+    report = _latest(rect, "progress")
+    if report is None:
+        return "尚未报送"
+    state = PROGRESS.get(report.decision or "", "")
+    return f"{state}：{report.text}" if state else report.text
+
+
+def rows(actor: User, year: int | None) -> list[list[object]]:
+    """One row per rectification: its findings and measures each in one cell, so the amount column sums right.
+    `year` None: every year the actor may see."""
+    conditions = [rectification.visible_clause(actor)]
+    if year is not None:
+        conditions.append(Rectification.fiscal_year == year)
+    items = db.session.scalars(select(Rectification).where(*conditions).order_by(
+        Rectification.fiscal_year, Rectification.department_id, Rectification.deadline, Rectification.id)).all()
     result: list[list[object]] = []
     moment = now()
     for rect in items:
-        for finding in rect.findings:
-            result.append([
-                len(result) + 1, rect.project.code, rect.project.name, rect.project.department.name,
-                rectification.SOURCES.get(rect.source, rect.source), finding, rect.deadline.isoformat(),
-                STATUS.get(rect.status, rect.status), rectification.overdue_days(rect, moment),
-                AUDIT.get(rect.audit_result, rect.audit_result), DECISION.get(rect.budget_decision, ""),
-                float(rect.recovered_amount) if rect.recovered_amount is not None else None,
-            ])
+        closed = rect.closed_at.astimezone(rectification.LOCAL).date() if rect.closed_at else None
+        result.append([
+            len(result) + 1, rect.project.code, rect.project.name, rect.project.department.name,
+            rectification.SOURCES.get(rect.source, rect.source), _numbered(list(rect.findings)), _measures(rect),
+            rect.deadline, STATUS.get(rect.status, rect.status), _completion(rect),
+            rectification.overdue_days(rect, moment), closed,
+            AUDIT.get(rect.audit_result, rect.audit_result), DECISION.get(rect.budget_decision, ""),
+            float(rect.recovered_amount) if rect.recovered_amount is not None else None,
+        ])
     return result
 
 
-def build(actor: User, year: int) -> BytesIO:
+def title_of(year: int | None) -> str:
+    return f"{year}年度预算绩效评价问题整改台账" if year is not None else "预算绩效评价问题整改台账（全部年度）"
+
+
+def build(actor: User, year: int | None) -> BytesIO:
     book = Workbook()
     sheet = book.active
-    sheet.title = f"{year}年整改台账"
-    title = f"{year}年度预算绩效评价问题整改台账"
+    sheet.title = f"{year}年整改台账" if year is not None else "整改台账"
+    title = title_of(year)
     sheet.append([title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     sheet["A1"].font = Font(bold=True, size=14)
@@ -63,6 +99,12 @@ def build(actor: User, year: int) -> BytesIO:
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
             if cell.row > 3:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
+                header = HEADERS[cell.column - 1]
+                # Real date and number cells, so a clerk can sort, filter and sum them in Excel.
+                if header in DATE_COLUMNS and cell.value is not None:
+                    cell.number_format = "yyyy-mm-dd"
+                elif header == AMOUNT_COLUMN:
+                    cell.number_format = "#,##0.00"
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.print_title_rows = "3:3"

@@ -20,6 +20,8 @@ from .notifications import notify
 from .transaction import transactional
 
 RECTIFICATION = "rectification"
+# The department's own steps run until the rectification's deadline: that is their due date (截止).
+DEPARTMENT_TASKS = ("submit_plan", "report_progress")
 SOURCES = {"evaluation": "绩效评价", "monitoring": "运行监控", "audit": "审计"}
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN_FOR_REPORTING = (RectificationStatus.PLANNING.value, RectificationStatus.IN_PROGRESS.value)
@@ -57,13 +59,27 @@ def _parse_start(payload: dict[str, Any]) -> tuple[list[str], date, str]:
     return [f.strip() for f in findings], deadline, source
 
 
+def may_open(actor: User) -> bool:
+    """Only the performance section (绩效科) issues rectification notices (the API and the page alike)."""
+    return actor.has_role(Role.PERFORMANCE_SECTION.value)
+
+
+def check_may_open(actor: User, project_id: int | None) -> Project | None:
+    """The API's order of refusals: another's project is not found (404) before a missing role (403)."""
+    project = None
+    if project_id is not None:
+        project = db.session.get(Project, project_id)
+        if project is None or not policy.can_see_project(actor, project):
+            raise NotFound("项目不存在")
+    if not may_open(actor):
+        raise Forbidden("只有绩效科可以下达整改通知")
+    return project
+
+
 @transactional
 def start_rectification(actor: User, project_id: int, payload: dict[str, Any]) -> Rectification:
-    project = db.session.get(Project, project_id)
-    if project is None or not policy.can_see_project(actor, project):
-        raise NotFound("项目不存在")
-    if not actor.has_role(Role.PERFORMANCE_SECTION.value):
-        raise Forbidden("只有绩效科可以下达整改通知")
+    project = check_may_open(actor, project_id)
+    assert project is not None
     findings, deadline, source = _parse_start(payload)
     due = deadline_moment(deadline)
     remind = due - timedelta(days=int(current_app.config.get("RECTIFICATION_REMINDER_DAYS", 3)))
@@ -114,6 +130,15 @@ def mark_overdue(rectification: Rectification, moment: datetime) -> None:
 
 
 class RectificationHooks(ProcessHooks):
+    def task_due_at(self, instance, run, task_name: str) -> datetime | None:
+        if task_name not in DEPARTMENT_TASKS:
+            return None
+        # The start data names the rectification: it is found before its instance_id is written back.
+        rect_id = run.data.get("rectification_id")
+        rect = db.session.get(Rectification, rect_id) if isinstance(rect_id, int) else None
+        # One second before the deadline passes, so pages show the deadline day itself ("2027-06-30 23:59").
+        return rect.deadline_at - timedelta(seconds=1) if rect is not None else None
+
     def form_context(self, task, project) -> dict[str, Any]:
         if task.name == "apply_result" and project is not None:
             return {"project_amount": project.amount}
@@ -138,7 +163,7 @@ class RectificationHooks(ProcessHooks):
         name = c.task.name
         if name == "submit_plan":
             record.kind, record.text = "plan", form.plan.data.strip()
-            record.items = [m.strip() for m in form.measures.data if m and m.strip()]
+            record.items = form.filled_measures()
         elif name == "review_plan":
             record.kind, record.text = "plan_review", (form.opinion.data or "").strip()
             record.decision = "accepted" if form.accepted.data else "rejected"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import InstanceStatus, ProcessInstance, Role
-from ..services import goal_review, goals, projects, public
+from ..services import goal_review, goals, projects, public, rectification
 from ..services.errors import Conflict, Forbidden
 
 bp = Blueprint("projects", __name__)
@@ -56,7 +56,8 @@ def detail(project_id: int):
                              for i in instances))
     return render_template("projects/goals.html", project=project, goal_versions=versions, diff=diff,
                            selected_a=a, selected_b=b, instances=instances, can_start_review=can_start,
-                           approved=goal_review.approved_version(project), action_form=FlaskForm())
+                           approved=goal_review.approved_version(project), action_form=FlaskForm(),
+                           can_open_rectification=rectification.may_open(user))
 
 
 @bp.post("/projects/<int:project_id>/goal-review")

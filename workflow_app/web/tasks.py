@@ -1,10 +1,13 @@
 """The inbox and the task page."""
 from __future__ import annotations
 
+from itertools import count
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from sqlalchemy import select
 
@@ -12,12 +15,14 @@ from ..engine import now
 from ..extensions import db
 from ..models import Department, HumanTask, Project
 from ..models.org import DEPARTMENT_SCOPED_ROLES
-from ..services import deployment, history, instances, policy, task_actions, tasks
+from ..services import attachments, deployment, history, instances, policy, task_actions, tasks
 from ..services.errors import Conflict, Forbidden, Invalid
 from ..services.hooks import hooks_for
 
 bp = Blueprint("tasks", __name__)
 PAGE_SIZE = 20
+# Tasks whose page carries an evidence upload (上传佐证材料) inside the task form.
+EVIDENCE_TASKS = {"report_progress"}
 
 
 def actor():
@@ -86,9 +91,6 @@ def bulk_claim():
 def bulk_reassign():
     scope = request.form.get("scope") if request.form.get("scope") in ("mine", "group") else "group"
     back = redirect(url_for("tasks.inbox", scope=scope))
-    if not FlaskForm().validate_on_submit():
-        flash(_("页面已过期，请重试"), "warning")
-        return back
     ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit() and 0 < int(v) < 2**31]
     if not ids:
         flash(_("请先勾选任务"), "warning")
@@ -106,7 +108,7 @@ def bulk_reassign():
     return back
 
 
-def _task_page(task_id: int, form=None, status: int = 200):
+def _task_page(task_id: int, form=None, status: int = 200, **extra):
     user = actor()
     task = instances.visible_task(user, task_id)
     project = db.session.get(Project, task.project_id) if task.project_id else None
@@ -126,7 +128,7 @@ def _task_page(task_id: int, form=None, status: int = 200):
                            view=view, action_form=FlaskForm(), may=may,
                            send_back_targets=earlier if may["act"] else [],
                            reassign_people=task_actions.reassign_candidates(task) if may["reassign"] else [],
-                           task_department=department, **context), status
+                           task_department=department, **context, **extra), status
 
 
 def _task_action(task_id: int, action, success: str):
@@ -171,22 +173,61 @@ def task_page(task_id: int):
     return _task_page(task_id)
 
 
+def _chosen_evidence(formdata: MultiDict) -> set[str]:
+    """The evidence boxes ticked in a submitted report (the page shows them ticked again, and only them)."""
+    return {v for k, v in formdata.items(multi=True) if k.startswith("evidence-")}
+
+
+def _save_evidence(formdata: MultiDict) -> tuple[MultiDict, str | None]:
+    """A file chosen on the report page is saved and ticked as evidence, whichever button was pressed.
+    Raises Invalid (nothing saved) for a missing, empty, too large or unsupported file."""
+    file = request.files.get("file")
+    if (file is None or not file.filename) and not formdata.get("upload"):
+        return formdata, None
+    saved = attachments.save_upload(actor(), file.stream if file and file.filename else None,
+                                    file.filename if file else None)
+    data = MultiDict(formdata.items(multi=True))
+    index = next(i for i in count() if f"evidence-{i}" not in data)
+    data.add(f"evidence-{index}", str(saved.id))
+    return data, saved.filename
+
+
+def _redisplay(task_id: int, formdata: MultiDict, status: int):
+    """The task page again with everything as typed (no validation: nothing was submitted)."""
+    task = instances.visible_task(actor(), task_id)
+    project = db.session.get(Project, task.project_id) if task.project_id else None
+    form = instances.build_task_form(task, project, formdata=formdata) if task.state == "ready" else None
+    return _task_page(task_id, form=form, status=status, evidence_checked=_chosen_evidence(formdata))
+
+
 @bp.post("/tasks/<int:task_id>")
 @login_required
 def complete(task_id: int):
+    formdata: MultiDict = request.form
+    task = instances.visible_task(actor(), task_id)   # another's task: 404 before any file is kept
+    if task.name in EVIDENCE_TASKS:
+        try:
+            formdata, uploaded = _save_evidence(request.form)
+        except Invalid as error:
+            detail = "；".join(m for ms in error.fields.values() for m in ms)
+            flash(_("未上传：%(reason)s", reason=error.message + (f"（{detail}）" if detail else "")), "danger")
+            return _redisplay(task_id, request.form, 422)
+        if request.form.get("upload"):
+            flash(_("已上传并勾选：%(name)s。填写完毕后请点“提交”。", name=uploaded), "success")
+            return _redisplay(task_id, formdata, 200)
     try:
-        done = instances.complete_task(actor(), task_id, formdata=request.form)
+        done = instances.complete_task(actor(), task_id, formdata=formdata)
     except Invalid as error:
         task = instances.visible_task(actor(), task_id)
         project = db.session.get(Project, task.project_id) if task.project_id else None
-        form = instances.build_task_form(task, project, formdata=request.form)
+        form = instances.build_task_form(task, project, formdata=formdata)
         form.validate()
         for name, messages in error.fields.items():
             field = form._fields.get(name.split(".")[0])
             if field is not None and name == field.name and not field.errors:
                 field.errors = list(messages)
         flash(error.message, "danger")
-        return _task_page(task_id, form=form, status=422)
+        return _task_page(task_id, form=form, status=422, evidence_checked=_chosen_evidence(formdata))
     except (Conflict, Forbidden) as error:
         flash(error.message, "warning")
         return redirect(url_for("tasks.task_page", task_id=task_id))
