@@ -27,7 +27,7 @@ class GoalFlow:
     """One project's goal review, with the users of the demo county."""
 
     def __init__(self, api, project_id: int, filer: str = "rsj_filer", head: str = "rsj_head",
-                 authority: str = "rsj_head") -> None:
+                 authority: str = "rsj_deputy") -> None:
         self.api = api
         self.project_id = project_id
         self.filer, self.head, self.jxk = api(filer), api(head), api("jxk")

@@ -273,6 +273,10 @@ def build_scenario(app, api) -> Scenario:
     started = filer.post(f"/api/v1/projects/{pid}/goal-review")
     assert started.status_code == 201, started.get_json()
     instance_id = started.get_json()["instance_id"]
+    # The starter finds the draft in 我的待办 (issue 13, item 7); given back, T is the unclaimed task of the table.
+    task = filer.task_named("draft_goals", scope="mine", instance_id=instance_id)
+    assert task["assignee"] == "rsj_filer", task  # the holder
+    assert filer.post(f"/api/v1/tasks/{task['id']}/unclaim").status_code == 200
     task = filer.task_named("draft_goals", scope="group", instance_id=instance_id)
     assert (task["lane"], task["department"], task["assignee"]) == ("department_filer", "rsj", None), task
 

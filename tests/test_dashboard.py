@@ -35,7 +35,7 @@ def stat(page: str, name: str) -> int:
 
 def start_two_reviews(app, api) -> tuple[GoalFlow, GoalFlow]:
     rsj = GoalFlow(api, project_id(app, RSJ))
-    slj = GoalFlow(api, project_id(app, SLJ), filer="slj_filer", head="slj_head", authority="slj_head")
+    slj = GoalFlow(api, project_id(app, SLJ), filer="slj_filer", head="slj_head", authority="slj_deputy")
     rsj.start()
     slj.start()
     return rsj, slj

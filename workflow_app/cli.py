@@ -11,7 +11,7 @@ from .extensions import db
 from .services import deployment, instances
 from .services.demo import seed_demo
 from .services.errors import DomainError
-from .services.org import create_department, create_user
+from .services.org import create_department, create_user, set_business_section
 
 
 def _fail(error: DomainError) -> None:
@@ -29,13 +29,27 @@ def register_cli(app: Flask) -> None:
     @click.argument("code")
     @click.argument("name")
     @click.option("--parent", default=None, help="code of the parent department")
-    def departments_create(code: str, name: str, parent: str | None) -> None:
+    @click.option("--business-section", default=None,
+                  help="code of its finance business section (对口业务科室): its finance tasks go there only")
+    def departments_create(code: str, name: str, parent: str | None, business_section: str | None) -> None:
         try:
-            create_department(code, name, parent)
+            create_department(code, name, parent, business_section)
             db.session.commit()
         except DomainError as error:
             _fail(error)
         click.echo(f"department {code} created")
+
+    @departments.command("set-section")
+    @click.argument("code")
+    @click.argument("section", required=False)
+    def departments_set_section(code: str, section: str | None) -> None:
+        """Set (or, without SECTION, clear) the department's business section (对口业务科室)."""
+        try:
+            set_business_section(code, section)
+            db.session.commit()
+        except DomainError as error:
+            _fail(error)
+        click.echo(f"department {code}: business section {section or '(every finance section)'}")
 
     @users.command("create")
     @click.argument("username")

@@ -49,6 +49,13 @@ class ReadyTask:
     department_scope: str        # "project" or "competent"
     assignee: str | None
     due_at: datetime | None
+    distinct_from: str | None = None  # task ids whose completers may not do this one (四眼原则)
+
+
+def _task_ids(value: str | None) -> str | None:
+    """A `distinct_from` property as a clean comma-separated list (None when empty)."""
+    ids = [part.strip() for part in (value or "").split(",") if part.strip()]
+    return ",".join(ids) or None
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,7 @@ class WorkflowRun:
                 department_scope=props.get("department", "project"),
                 assignee=assignee,
                 due_at=self._due_at(task),
+                distinct_from=_task_ids(props.get("distinct_from")),
             ))
         return tasks
 

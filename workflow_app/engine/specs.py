@@ -175,6 +175,18 @@ def _expression_problems(specs: list[Any]) -> list[str]:
     return problems
 
 
+def _laneless_user_tasks(specs: list[Any]) -> list[str]:
+    """A user task outside every lane deploys and starts, but no one is ever its candidate: the instance
+    would wait on it for good. Refuse the model instead, naming the element."""
+    problems = []
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "manual", False) and not getattr(task_spec, "lane", None):
+                element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+                problems.append(f"element id={element}: user task has no lane (人工任务不在任何泳道中，无人能办理)")
+    return problems
+
+
 def _process_name(path: Path, key: str) -> str:
     tree = etree.parse(str(path))
     found = tree.xpath("//*[local-name()='process'][@id=$key]/@name", key=key)
@@ -236,7 +248,8 @@ def parse_dirs(dirs: list[str], roles: frozenset[str] | None = None) -> ParseRes
             try:
                 spec = parser.get_spec(key)
                 subprocess_specs = parser.get_subprocess_specs(key)
-                invalid = _expression_problems([spec, *subprocess_specs.values()])
+                invalid = [*_expression_problems([spec, *subprocess_specs.values()]),
+                           *_laneless_user_tasks([spec, *subprocess_specs.values()])]
                 if invalid:
                     for message in invalid:
                         result.problems.append(FileProblem(str(path), f"process {key}: {message}"))

@@ -32,6 +32,8 @@ class Role(str, enum.Enum):
 
 # Lanes whose role only counts inside the project's (or the named) department.
 DEPARTMENT_SCOPED_ROLES = frozenset({Role.DEPARTMENT_FILER.value, Role.DEPARTMENT_HEAD.value})
+# Lanes routed to the project department's business section (对口业务科室), or to every section without one.
+SECTION_ROUTED_ROLES = frozenset({Role.FINANCE_BUSINESS.value})
 # Roles that oversee every department's processes.
 BUREAU_WIDE_ROLES = frozenset({Role.PERFORMANCE_SECTION.value, Role.ADMIN.value})
 
@@ -43,8 +45,12 @@ class Department(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The finance bureau's business section (对口业务科室) that reviews this department's money: its finance
+    # tasks go to that section's queue only. None: every finance section may take them.
+    business_section_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
-    parent: Mapped[Department | None] = relationship(remote_side=[id])
+    parent: Mapped[Department | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    business_section: Mapped[Department | None] = relationship(remote_side=[id], foreign_keys=[business_section_id])
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"

@@ -114,6 +114,9 @@ class HumanTask(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     assignee: Mapped[str | None] = mapped_column(String(64))   # fixed by the model (e.g. one expert)
+    # Separation of duties (四眼原则), copied from the BPMN task's `distinct_from` property: comma-separated
+    # task ids whose completers may not do this task (services/separation.py).
+    distinct_from: Mapped[str | None] = mapped_column(String(300))
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12), default=TaskState.READY.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,10 @@ DEPARTMENTS = [
     ("zjk", "县财政评审专家库", None),
 ]
 
+# department → its business section (对口业务科室) at the finance bureau: the section whose queue gets the
+# department's finance reviews. 统计局 has none here, so its finance reviews wait in every section's queue.
+BUSINESS_SECTIONS = {"rsj": "czj-sbk", "cjl": "czj-sbk", "slj": "czj-nyk", "xmz": "czj-nyk", "nyj": "czj-nyk"}
+
 # username, name, roles, department
 USERS = [
     ("admin", "系统管理员", ["admin"], "czj"),
@@ -44,6 +48,12 @@ USERS = [
     ("xmz_head", "畜牧中心 钱主任", ["department_head"], "xmz"),
     ("cjl_filer", "残联 冯填报", ["department_filer"], "cjl"),
     ("cjl_head", "残联 何理事长", ["department_head"], "cjl"),
+    # A second head where a department is its own 主管部门: the signer may not also give the 主管部门 review
+    # (四眼原则), so another member of the leadership gives it.
+    ("rsj_deputy", "人社局 黄副局长", ["department_head"], "rsj"),
+    ("slj_deputy", "水务局 马副局长", ["department_head"], "slj"),
+    ("tjj_deputy", "统计局 杨副局长", ["department_head"], "tjj"),
+    ("cjl_deputy", "残联 胡副理事长", ["department_head"], "cjl"),
     ("nyj_head", "农业农村局 许局长", ["department_head"], "nyj"),
     ("expert1", "专家 林教授", ["expert"], "zjk"),
     ("expert2", "专家 高会计师", ["expert"], "zjk"),
@@ -78,6 +88,9 @@ def seed_demo() -> dict[str, int]:
                         password_hash=password_hash)
             added["users"] += 1
     departments = {d.code: d for d in db.session.scalars(select(Department))}
+    for code, section in BUSINESS_SECTIONS.items():
+        if departments[code].business_section_id is None:
+            departments[code].business_section_id = departments[section].id
     for code, name, dept, competent, amount, source, kind in PROJECTS:
         if not db.session.scalars(select(Project).where(Project.code == code)).first():
             db.session.add(Project(code=code, name=name, department_id=departments[dept].id,

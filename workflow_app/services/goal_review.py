@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import (GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project,
-                      ReviewOpinion, Role, User)
+from ..models import (GoalReview, GoalStatus, GoalVersion, HumanTask, InstanceStatus, ProcessInstance, Project,
+                      ReviewOpinion, Role, TaskState, User)
 from . import anonymity, goals, instances, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, ProcessHooks, register
@@ -74,6 +74,26 @@ def draw_experts(project: Project, instance_id: int, round_no: int) -> list[str]
     # A seeded draw is reproducible per instance and round (tests); otherwise it is truly random.
     rng = random.Random(f"{seed}:{instance_id}:{round_no}") if seed else random.SystemRandom()
     return sorted(u.username for u in rng.sample(pool, wanted))
+
+
+def check_authority_reviewer(project: Project, instance_id: int) -> None:
+    """The 主管部门 review may not be done by whoever signed the goals off (四眼原则, `distinct_from` on
+    authority_review). Where the department is its own 主管部门 that leaves its other heads: say at the
+    formal check that there is none, rather than start a joint review whose authority step nobody can do."""
+    signers = set()
+    for row in db.session.execute(select(HumanTask.completed_by, HumanTask.on_behalf_of).where(
+            HumanTask.instance_id == instance_id, HumanTask.name == "dept_signoff",
+            HumanTask.state == TaskState.COMPLETED.value)):
+        signers |= {row.completed_by, row.on_behalf_of}
+    heads = db.session.scalars(select(User).where(
+        User.active.is_(True), User.department_id == project.authority_department.id,
+        User.roles_csv.like(f"%{Role.DEPARTMENT_HEAD.value}%"))).all()
+    if not [u for u in heads if u.has_role(Role.DEPARTMENT_HEAD.value) and u.username not in signers]:
+        department = project.authority_department.name
+        raise Invalid(
+            f"主管部门评审无人可办：{department}除签发人外没有其他部门负责人（四眼原则：签发人不能再作为主管部门评审）。"
+            "请先为该部门增设一名部门负责人账号。",
+            {"complete": [f"{department}没有签发人以外的部门负责人"]})
 
 
 # -- the record of one review -------------------------------------------------------------------
@@ -142,6 +162,7 @@ class GoalReviewHooks(ProcessHooks):
             c.task_data["goal_version_id"] = version.id
             return
         if name == "formal_check" and form.complete.data:
+            check_authority_reviewer(c.project, c.instance.id)
             c.task_data["experts"] = review.experts = draw_experts(c.project, c.instance.id, review.round_no)
         if name == "expert_review":
             c.task_data["expert_review_result"]["expert"] = c.actor.username

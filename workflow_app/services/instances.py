@@ -19,8 +19,10 @@ from sqlalchemy.orm import lazyload
 import forms
 from ..engine import SPEC_CACHE, EngineError, TaskNotReady, WorkflowRun, frozen_at, make_script_engine, now
 from ..extensions import db
-from ..models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, Project, TaskState, User
-from . import audit, deployment, policy
+from ..models import (Department, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, Project,
+                      TaskState, User)
+from ..models.org import SECTION_ROUTED_ROLES
+from . import audit, deployment, policy, separation
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, hooks_for
 from .notifications import new_task_message, notify_task_candidates, overdue_message
@@ -132,18 +134,28 @@ def lock_visible_task(actor: User, task_id: int) -> Locked:
 
 
 # -- task rows ----------------------------------------------------------------------------------
-def _department_for(scope: str, instance: ProcessInstance, project: Project | None) -> int | None:
+def _department_for(scope: str, lane: str | None, instance: ProcessInstance, project: Project | None) -> int | None:
+    """The department a new task row is routed to (its queue)."""
     if scope == "competent" and project is not None:
         return project.authority_department.id
+    if lane in SECTION_ROUTED_ROLES:
+        # Finance work goes to the project department's business section (对口业务科室) only; without one
+        # it stays unrouted (NULL), in every section's queue.
+        owner = project.department if project is not None else (
+            db.session.get(Department, instance.department_id) if instance.department_id else None)
+        return owner.business_section_id if owner is not None else None
     return instance.department_id
 
 
 def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Project | None, *,
-                     new_instance: bool = False, locked: Locked | None = None) -> list[HumanTask]:
+                     new_instance: bool = False, locked: Locked | None = None,
+                     holders: dict[str, User] | None = None) -> list[HumanTask]:
     """Make the ready rows of the instance match the engine's ready manual tasks. Returns new rows.
 
     `locked`: the ready rows read when the instance was locked (nothing else can change them while the
     lock is held), so they need not be read again; rows this transaction has finished since are skipped.
+    `holders`: BPMN task id (or "*", any) → the person a new unassigned task of that id goes to (their
+    我的待办), if that person may take it; the row is written already claimed (the queue size triggers never count it).
     """
     ready = {t.guid: t for t in run.ready_tasks()}
     if new_instance:
@@ -170,10 +182,14 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
         row = HumanTask(
             instance_id=instance.id, task_guid=guid, name=task.bpmn_id, title=task.title,
             process_key=instance.process_key, form=task.form, lane=task.lane,
-            department_id=_department_for(task.department_scope, instance, project),
+            department_id=_department_for(task.department_scope, task.lane, instance, project),
             project_id=instance.project_id, assignee=task.assignee, state=TaskState.READY.value,
             created_at=moment, due_at=task.due_at or hooks.task_due_at(instance, run, task.bpmn_id),
+            distinct_from=task.distinct_from,
         )
+        holder = (holders or {}).get(task.bpmn_id) or (holders or {}).get("*")
+        if holder is not None and row.assignee is None and _may_hold(holder, row):
+            row.claimed_by = holder.username
         db.session.add(row)
         created.append(row)
     if created:
@@ -181,6 +197,14 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
         for row in created:
             notify_task_candidates(row, "new_task", new_task_message(row))
     return created
+
+
+def _may_hold(user: User, row: HumanTask) -> bool:
+    """May the task be put straight into this person's 我的待办? They must be able to take it themselves,
+    and the separation of duties must allow it (a task that declares none costs no query)."""
+    if not user.active or not policy.is_candidate(user, row):
+        return False
+    return not row.distinct_from or separation.conflicting_step(row, {user.username}) is None
 
 
 def _save(instance: ProcessInstance, run: WorkflowRun) -> None:
@@ -222,7 +246,9 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
     _save(instance, run)  # before the INSERT: the row is written once, state included
     db.session.add(instance)
     db.session.flush()
-    tasks = sync_human_tasks(instance, run, project, new_instance=True)
+    # The first tasks go to the starter when they may take them (the filer who starts a goal review drafts it).
+    tasks = sync_human_tasks(instance, run, project, new_instance=True,
+                             holders={"*": actor})
     audit.record("start", actor, instance_id=instance.id, object_type="process", object_id=key,
                  after={"version": definition.version, "project_id": instance.project_id})
     hooks.after_step(instance, run, None)
@@ -269,6 +295,7 @@ def check_may_act(actor: User, task: HumanTask) -> None:
         raise Forbidden("您没有处理此任务的权限")
     if task.claimed_by and task.claimed_by != actor.username and policy.acting_for(actor, task) is None:
         raise Conflict(f"任务已被 {task.claimed_by} 认领")
+    separation.check_actor(actor, task)
 
 
 def build_task_form(task: HumanTask, project: Project | None, *, json: dict | None = None, formdata=None):
@@ -360,6 +387,7 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
         raise Conflict("任务已经办结")
     if not policy.is_candidate(actor, task):
         raise Forbidden("您没有认领此任务的权限")
+    separation.check_actor(actor, task)
     if task.claimed_by == actor.username or task.assignee == actor.username:
         return task
     task = lock_task(task.id).task

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, and_, insert, literal, or_, select
 
 from ..extensions import db
 from ..models import HumanTask, Notification, User
-from ..models.org import DEPARTMENT_SCOPED_ROLES
+from ..models.org import DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES
 from ..models.types import UTCDateTime, utcnow
 
 
@@ -43,7 +43,7 @@ def reassigned_message(task: HumanTask, by: User) -> str:
     return f"转办给您：{task_subject(task)}（{by.name} 转办）"
 
 
-def _candidate_conditions(task: HumanTask) -> list[ColumnElement[bool]] | None:
+def _candidate_conditions(task: HumanTask, exclude: list[str] | None = None) -> list[ColumnElement[bool]] | None:
     """Who a task concerns, as conditions on users: its holder, else everyone who may claim it."""
     holder = task.assignee or task.claimed_by
     if holder:
@@ -56,8 +56,10 @@ def _candidate_conditions(task: HumanTask) -> list[ColumnElement[bool]] | None:
         User.roles_csv.like(f"%,{task.lane}"),
         User.roles_csv.like(f"%,{task.lane},%"),
     )]
-    if task.lane in DEPARTMENT_SCOPED_ROLES:
+    if task.lane in DEPARTMENT_SCOPED_ROLES or (task.lane in SECTION_ROUTED_ROLES and task.department_id is not None):
         conditions.append(and_(User.department_id == task.department_id))
+    if exclude:  # people the separation of duties keeps off this task
+        conditions.append(User.username.not_in(exclude))
     return conditions
 
 
@@ -70,7 +72,8 @@ def task_candidates(task: HumanTask) -> list[User]:
 def notify_task_candidates(task: HumanTask, kind: str, message: str) -> list[int]:
     """Notify everyone a task concerns, in one INSERT ... SELECT (no user rows read into Python: a new
     task in a bureau-wide lane reaches everyone with the role, and this runs on every new task)."""
-    conditions = _candidate_conditions(task)
+    from .separation import excluded_people  # local: separation reads task rows, this module is imported early
+    conditions = _candidate_conditions(task, None if task.owner else excluded_people(task))
     if conditions is None:
         return []
     table = Notification.__table__

@@ -9,7 +9,30 @@ from . import audit
 from .errors import Conflict, Invalid
 
 
-def create_department(code: str, name: str, parent_code: str | None = None) -> Department:
+def _department(code: str, what: str) -> Department:
+    department = db.session.scalars(select(Department).where(Department.code == code)).first()
+    if department is None:
+        raise Invalid(f"{what} {code} 不存在")
+    return department
+
+
+def set_business_section(code: str, section_code: str | None) -> Department:
+    """Name the finance business section (对口业务科室) whose queue gets the department's finance tasks;
+    None: every finance section's queue. Tasks already waiting keep their queue."""
+    department = _department(code, "部门")
+    section = _department(section_code, "业务科室") if section_code else None
+    if section is not None and section.id == department.id:
+        raise Invalid("部门不能是自己的对口业务科室")
+    before = department.business_section.code if department.business_section else None
+    department.business_section = section
+    db.session.flush()
+    audit.record("department_business_section", None, object_type="department", object_id=code,
+                 before={"business_section": before}, after={"business_section": section_code or None})
+    return department
+
+
+def create_department(code: str, name: str, parent_code: str | None = None,
+                      business_section_code: str | None = None) -> Department:
     if not code or not name:
         raise Invalid("部门编码和名称必填")
     if db.session.scalars(select(Department).where(Department.code == code)).first():
@@ -19,10 +42,12 @@ def create_department(code: str, name: str, parent_code: str | None = None) -> D
         parent = db.session.scalars(select(Department).where(Department.code == parent_code)).first()
         if parent is None:
             raise Invalid(f"上级部门 {parent_code} 不存在")
-    department = Department(code=code, name=name, parent=parent)
+    section = _department(business_section_code, "业务科室") if business_section_code else None
+    department = Department(code=code, name=name, parent=parent, business_section=section)
     db.session.add(department)
     db.session.flush()
-    audit.record("department_created", None, object_type="department", object_id=code, after={"name": name})
+    audit.record("department_created", None, object_type="department", object_id=code,
+                 after={"name": name, "business_section": business_section_code or None})
     return department
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, and_, exists, false, literal_column, or_, select, true
 
 from ..models import HumanTask, ProcessInstance, Project, TaskState, User
-from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, Role
+from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES, Role
 
 # Roles that may read every project in the library (they review or supervise across departments).
 PROJECT_READERS = BUREAU_WIDE_ROLES | {Role.FINANCE_BUSINESS.value, Role.SUPERVISOR.value}
@@ -47,6 +47,9 @@ def is_candidate(user: User, task: HumanTask) -> bool:
         return False
     if task.lane in DEPARTMENT_SCOPED_ROLES:
         return user.department_id is not None and task.department_id == user.department_id
+    if task.lane in SECTION_ROUTED_ROLES:
+        # Routed to a business section (对口业务科室): that section's; unrouted: every section's.
+        return task.department_id is None or task.department_id == user.department_id
     return True
 
 
@@ -62,13 +65,23 @@ def may_act(user: User, task: HumanTask) -> bool:
     read-only."""
     if task.state != TaskState.READY.value or not is_candidate(user, task):
         return False
-    return not task.claimed_by or task.claimed_by == user.username or acting_for(user, task) is not None
+    if task.claimed_by and task.claimed_by != user.username and acting_for(user, task) is None:
+        return False
+    return not _barred(user, task)
+
+
+def _barred(user: User, task: HumanTask) -> bool:
+    """四眼原则 (services/separation.py): the user (or whoever they stand in for) did a step this task checks."""
+    if not task.distinct_from:
+        return False
+    from . import separation  # local: separation reads task rows through the session
+    return separation.conflicting_step(task, separation.people_of(user, task)) is not None
 
 
 def may_claim(user: User, task: HumanTask) -> bool:
     """An unheld group task (no named assignee) one may take."""
     return (task.state == TaskState.READY.value and not task.claimed_by and not task.assignee
-            and is_candidate(user, task))
+            and is_candidate(user, task) and not _barred(user, task))
 
 
 def may_unclaim(user: User, task: HumanTask) -> bool:
@@ -98,7 +111,12 @@ def can_see_task(user: User, task: HumanTask) -> bool:
         return True
     if task.name in ANONYMOUS_TASKS:
         return False  # an expert's review page would name the expert (and show his opinion)
-    return user.department_id is not None and task.department_id == user.department_id
+    if user.department_id is None:
+        return False
+    if task.lane in SECTION_ROUTED_ROLES:
+        # Routed to a finance section, the task still concerns the department that owns the instance.
+        return task.instance.department_id == user.department_id
+    return task.department_id == user.department_id
 
 
 def candidate_clause(user: User) -> ColumnElement[bool]:
@@ -106,23 +124,40 @@ def candidate_clause(user: User) -> ColumnElement[bool]:
     return candidate_clause_for(tuple(user.roles), user.department_id)
 
 
-def group_lanes(roles: tuple[str, ...], department_id: int | None) -> tuple[tuple[str, int | None], ...]:
+# A lane's departments in `group_lanes`: None, every department's tasks (a bureau-wide lane); an id, that
+# department's; a tuple, tasks of the department in it or of none (a section-routed lane: its section's
+# tasks and those of departments without a section).
+LaneDepartments = int | tuple[int | None, ...] | None
+
+
+def group_lanes(roles: tuple[str, ...], department_id: int | None) -> tuple[tuple[str, LaneDepartments], ...]:
     """The lanes whose unassigned tasks someone with these roles in this department may take, as
-    (lane, department id) pairs; department None means the lane's tasks of every department (a
-    bureau-wide lane). A department lane needs a department: without one it gives nothing."""
-    lanes: list[tuple[str, int | None]] = []
+    (lane, departments) pairs (see LaneDepartments). A department lane needs a department: without one
+    it gives nothing."""
+    lanes: list[tuple[str, LaneDepartments]] = []
     for role in roles:
         if role in DEPARTMENT_SCOPED_ROLES:
             if department_id is not None:
                 lanes.append((role, department_id))
+        elif role in SECTION_ROUTED_ROLES:
+            lanes.append((role, (None,) if department_id is None else (department_id, None)))
         else:
             lanes.append((role, None))
     return tuple(lanes)
 
 
-def lane_clause(lanes: tuple[tuple[str, int | None], ...], lane: Any, department: Any) -> ColumnElement[bool]:
+def _department_term(department: Any, departments: LaneDepartments) -> ColumnElement[bool]:
+    if isinstance(departments, tuple):
+        ids = [d for d in departments if d is not None]
+        terms = [department == d for d in ids] + ([department.is_(None)] if None in departments else [])
+        return or_(*terms)
+    return department == departments
+
+
+def lane_clause(lanes: tuple[tuple[str, LaneDepartments], ...], lane: Any, department: Any) -> ColumnElement[bool]:
     """`group_lanes` as a condition on a table's lane and department columns."""
-    terms = [lane == name if dept is None else and_(lane == name, department == dept) for name, dept in lanes]
+    terms = [lane == name if dept is None else and_(lane == name, _department_term(department, dept))
+             for name, dept in lanes]
     return or_(*terms) if terms else false()
 
 

@@ -77,6 +77,10 @@ def name_stand_in(user: User, username: object, starts: object, ends: object) ->
     if errors:
         raise Invalid("代理设置有误", errors)
     assert stand_in is not None
+    from .separation import check_stand_in  # local: separation imports the task model
+    conflict = check_stand_in(user, stand_in)
+    if conflict:  # 四眼原则: known now, so said now rather than when the stand-in tries to act
+        raise Invalid(conflict, {"username": [conflict]})
     for old in db.session.scalars(select(StandIn).where(StandIn.user_id == user.id, StandIn.ended_at.is_(None))):
         old.ended_at = now()
     record = StandIn(user_id=user.id, user=user, stand_in_id=stand_in.id, stand_in=stand_in,

@@ -9,8 +9,8 @@ from ..engine import EngineError, TaskNotReady, now
 from ..extensions import db
 from ..labels import role_label
 from ..models import HumanTask, InstanceStatus, Project, Role, TaskState, User
-from ..models.org import DEPARTMENT_SCOPED_ROLES
-from . import audit, notifications, policy
+from ..models.org import DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES
+from . import audit, notifications, policy, separation
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .instances import check_may_act, load_run, lock_instance, lock_task, sync_human_tasks, visible_task, _save
 from .notifications import notify, notify_task_candidates, task_candidates
@@ -59,12 +59,24 @@ def send_back(actor: User, task_id: int, to: object, reason: object) -> Moved:
         raise Conflict(f"无法退回：{error}") from error
     project = db.session.get(Project, instance.project_id) if instance.project_id else None
     _save(instance, run)
-    created = sync_human_tasks(instance, run, project, locked=locked)
+    # The task comes back to whoever last did it (into their 我的待办), when they still may take it.
+    last = _last_completer(instance.id, to)
+    created = sync_human_tasks(instance, run, project, locked=locked, holders={to: last} if last else None)
     audit.record("send_back", actor, on_behalf_of=policy.acting_for(actor, task), instance_id=instance.id,
                  task_id=task.id, task_name=task.name, opinion=reason_text, after={"to": to})
     for row in created:
         notify_task_candidates(row, "send_back", notifications.sent_back_message(row, reason_text))
     return Moved(instance.id, instance.process_key, instance.status, created)
+
+
+def _last_completer(instance_id: int, name: str) -> User | None:
+    """Who answers for the latest completion of the task: the person it was done for by a stand-in, else
+    whoever did it."""
+    row = db.session.execute(select(HumanTask.completed_by, HumanTask.on_behalf_of).where(
+        HumanTask.instance_id == instance_id, HumanTask.name == name, HumanTask.state == TaskState.COMPLETED.value)
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)).first()
+    username = row and (row.on_behalf_of or row.completed_by)
+    return db.session.scalars(select(User).where(User.username == username)).first() if username else None
 
 
 @transactional
@@ -129,7 +141,8 @@ def reassign_candidates(task: HumanTask) -> list[User]:
     task's lane role (in the task's department for the department lanes; for a task named to one expert,
     the other experts), the current holder excepted. Further rules (separation of duties) belong here."""
     holder = task.assignee or task.claimed_by
-    return [u for u in lane_people(task.lane, task.department_id) if u.username != holder]
+    barred = set(separation.excluded_people(task))  # 四眼原则: who did a step this task checks
+    return [u for u in lane_people(task.lane, task.department_id) if u.username != holder and u.username not in barred]
 
 
 def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
@@ -140,6 +153,7 @@ def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
         raise Invalid(f"{target.name} 没有“{role}”角色", {"username": [f"不具备该任务的角色（{role}）"]})
     if task.lane in DEPARTMENT_SCOPED_ROLES and target.department_id != task.department_id:
         raise Invalid(f"{target.name} 不属于任务所在部门", {"username": ["不属于任务所在部门"]})
+    separation.check_target(target, task)  # before the list check: its message says why
     if all(u.id != target.id for u in reassign_candidates(task)):
         raise Invalid(f"{target.name} 不能承办此任务", {"username": ["不在可转办人员中"]})
     before = {"assignee": task.assignee, "claimed_by": task.claimed_by}
@@ -147,6 +161,10 @@ def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
         task.assignee = target.username   # a named task (an expert's review) changes hands
     else:
         task.claimed_by = target.username
+        if task.lane in SECTION_ROUTED_ROLES:
+            # Handed to a person of another business section: the task is that section's from now on
+            # (given back, it waits in their section's queue), so its new holder remains a candidate.
+            task.department_id = target.department_id
     audit.record("reassign", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name,
                  before=before, after={"to": target.username})
     notify([target], "reassigned", notifications.reassigned_message(task, actor), instance_id=task.instance_id,

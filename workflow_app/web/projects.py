@@ -71,7 +71,9 @@ def start_goal_review(project_id: int):
     flash(_("已发起绩效目标审核"), "success")
     first = db.session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance.id)).one()
     from ..services import tasks
-    mine = tasks.list_tasks(actor(), "group", instance_id=first.id, limit=1).items
+    # The starter holds the first task when they may do it (我的待办); otherwise it may wait in their group queue.
+    mine = (tasks.list_tasks(actor(), "mine", instance_id=first.id, limit=1).items
+            or tasks.list_tasks(actor(), "group", instance_id=first.id, limit=1).items)
     if mine:
         return redirect(url_for("tasks.task_page", task_id=mine[0].id))
     return redirect(url_for("instances.detail", instance_id=instance.id))
