@@ -1,6 +1,6 @@
 """an indicator may declare that its quantitative target may be negative
 
-Revision ID: forms_a1b2c3d4e5f6
+Revision ID: c0ffee600006
 Revises: c0ffee600004
 Create Date: 2026-12-06 06:45:00
 
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'forms_a1b2c3d4e5f6'
-down_revision = 'c0ffee600004'
+revision = 'c0ffee600006'
+down_revision = 'c0ffee600005'
 branch_labels = None
 depends_on = None
 

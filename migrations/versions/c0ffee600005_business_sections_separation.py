@@ -1,6 +1,6 @@
 """business sections (对口业务科室) of departments; separation of duties on task rows
 
-Revision ID: engine_b1
+Revision ID: c0ffee600005
 Revises: c0ffee600004
 Create Date: 2026-12-06 06:40:00
 
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'engine_b1'
+revision = 'c0ffee600005'
 down_revision = 'c0ffee600004'
 branch_labels = None
 depends_on = None
