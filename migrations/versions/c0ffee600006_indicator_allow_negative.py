@@ -1,7 +1,7 @@
 """an indicator may declare that its quantitative target may be negative
 
 Revision ID: c0ffee600006
-Revises: c0ffee600004
+Revises: c0ffee600005
 Create Date: 2026-12-06 06:45:00
 
 A minus sign in a quantitative target was accepted silently ("-5 处" with ≥). Targets below zero are now
