@@ -63,7 +63,8 @@ def test_stand_in_picker(app, live, chromium):
     page = chromium.new_context(viewport={"width": 1366, "height": 900}).new_page()
     login(page, live, "rsj_head")
     page.goto(f"{live}/me/stand-in")
-    assert page.locator("select#username option").all_inner_texts() == ["选择代理人", "人社局 副局长（县人力资源和社会保障局）"]
+    assert page.locator("select#username option").all_inner_texts() == [
+        "选择代理人", "人社局 副局长（县人力资源和社会保障局）", "人社局 黄副局长（县人力资源和社会保障局）"]
     page.select_option("select#username", label="人社局 副局长（县人力资源和社会保障局）")
     page.fill("#from", today().isoformat())
     page.fill("#until", (today() + timedelta(days=5)).isoformat())
