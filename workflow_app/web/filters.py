@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import format_datetime, lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User
 
 from ..labels import ROLE_LABELS, grade_label, level_label, operator_label, process_label, role_label, task_label
 
@@ -24,8 +28,21 @@ def _local(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(moment, fmt) if moment else ""
 
 
+def _person(username: str | None) -> str:
+    """A person as pages show them: by name, never by login name (an alias such as 专家1, already put in place of
+    an anonymous expert's login by services/anonymity.py, is no login and stays as it is). The API keeps logins."""
+    if not username:
+        return ""
+    names: dict[str, str] | None = g.get("_person_names")
+    if names is None:
+        # One statement per page, and only on pages that show people: a county has a few hundred users.
+        names = g._person_names = dict(db.session.execute(select(User.username, User.name)).tuples().all())
+    return names.get(username, username)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local
+    app.jinja_env.filters["person"] = _person
     # Stored grades and indicator categories are Chinese data; these show them in the page's language.
     app.jinja_env.filters.update(role_label=role_label, grade_label=grade_label, level_label=level_label,
                                  operator_label=operator_label)
