@@ -53,7 +53,7 @@ def init_celery(app: Flask) -> Celery:
         timezone="Asia/Shanghai",
         beat_schedule={
             "fire-due-timers": {"task": "workflow_app.fire_due_timers",
-                                "schedule": float(app.config.get("TIMER_INTERVAL_SECONDS", 60))},
+                                "schedule": float(app.config["TIMER_INTERVAL_SECONDS"])},
             "compact-queue-sizes": {"task": "workflow_app.compact_queue_sizes",
                                     "schedule": float(app.config["QUEUE_SIZES_COMPACT_SECONDS"])},
         },
