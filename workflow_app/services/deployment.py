@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -126,7 +126,11 @@ def redeploy() -> None:
 def register_deployment(app: Flask) -> None:
     """Deploy before the first request a web worker serves (and again after `forget_deployments`), before
     any view opens its unit of work. gunicorn workers each do it once; two racing store one version."""
-    app.before_request(ensure_deployed)
+    def deploy_before_request() -> None:
+        if request.endpoint != "static":  # assets need no database
+            ensure_deployed()
+
+    app.before_request(deploy_before_request)
 
 
 # Every start reads it: built once.
