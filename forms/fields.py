@@ -52,14 +52,30 @@ class DecisionField(RadioField):
             yield (value, label, value == current, {})
 
 
+# Numeric(14, 2) (amounts) and Numeric(6, 2) (weights) hold less than this: a larger value is refused here
+# rather than overflowing (PostgreSQL) or being stored inexactly (SQLite) by the database.
+AMOUNT_LIMIT = Decimal("1e12")
+
+
 class AmountField(DecimalField):
-    """A decimal that must be a finite number: "NaN", "sNaN" or "Infinity" are errors, not values."""
+    """An exact decimal (万元, weights): a finite number ("NaN", "sNaN" or "Infinity" are errors, not values)
+    with at most `places` decimals. 万元 to two places is to the 100 元: a third decimal is refused with a
+    message rather than rounded away by the column."""
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if isinstance(self.data, Decimal) and not self.data.is_finite():
+        if not isinstance(self.data, Decimal):
+            return
+        if not self.data.is_finite():
             self.data = None
             raise ValueError(str(_l("必须是数字")))
+        # These two messages are not in the translation catalogue yet (it is updated on its own); Chinese meanwhile.
+        if abs(self.data) >= AMOUNT_LIMIT:
+            self.data = None
+            raise ValueError("数值超出范围（须小于1万亿）")
+        if self.places is not None and self.data != self.data.quantize(Decimal(1).scaleb(-self.places)):
+            self.data = None
+            raise ValueError(f"最多{self.places}位小数")
 
 
 class MaxChars(Length):

@@ -69,11 +69,14 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .web import register_web
     from .cli import register_cli
     from .services import domain  # noqa: F401  (register process hooks)
+    from .services.deployment import register_deployment
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
     app.register_blueprint(api_bp)
     register_web(app)
     register_cli(app)
+    # Not here and now: `flask db upgrade` creates the tables with this very app. Before the first request.
+    register_deployment(app)
 
     from .worker import init_celery
     init_celery(app)

@@ -88,6 +88,7 @@ def register_cli(app: Flask) -> None:
                 raise click.BadParameter(f"not an ISO 8601 time: {now_text}") from error
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=timezone.utc)
+        deployment.ensure_deployed()
         fired = instances.fire_due_timers(moment)
         click.echo(f"fired {fired} timers")
 
@@ -125,6 +126,7 @@ def register_cli(app: Flask) -> None:
         """Start one instance of KEY per object of a JSON list (a yearly round), through the Celery workers."""
         from .services.batches import plan_round
         from .worker import start_instances_batch
+        deployment.ensure_deployed()
         try:
             deployment.latest_definition(key)
             name, chunks = plan_round(key, items_file.read(), username, chunk_size, round_name)

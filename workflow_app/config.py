@@ -81,6 +81,10 @@ def build_config(instance_path: Path) -> dict[str, object]:
             "final_review": _env_int("DUE_DAYS_REVIEW", 7),
         },
         "TASK_DUE_DAYS_DEFAULT": _env_int("DUE_DAYS_DEFAULT", 7),
+        # Rectification: the department is reminded this many days before the rectification's deadline.
+        "RECTIFICATION_REMINDER_DAYS": _env_int("RECTIFICATION_REMINDER_DAYS", 3),
+        # How often beat sends the job that fires due BPMN timers, in seconds.
+        "TIMER_INTERVAL_SECONDS": _env_int("TIMER_INTERVAL_SECONDS", 60),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),

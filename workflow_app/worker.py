@@ -13,16 +13,15 @@ instance), a batch chunk carries a key recorded with its instances, and a mail i
 from __future__ import annotations
 
 import logging
-import smtplib
-from email.message import EmailMessage
 from pathlib import Path
 
 from celery import Celery, Task
 from flask import Flask, has_app_context
 
-log = logging.getLogger(__name__)
+from .celery_app import SEND_NOTIFICATION_MAIL, celery_app
+from .services import deployment, mail
 
-celery_app = Celery("workflow_app")
+log = logging.getLogger(__name__)
 
 
 def init_celery(app: Flask) -> Celery:
@@ -33,6 +32,8 @@ def init_celery(app: Flask) -> Celery:
             if has_app_context():  # run eagerly inside a request or a test: use that app
                 return self.run(*args, **kwargs)
             with app.app_context():
+                # A worker deploys before its first job, outside any job's unit of work (then a lookup).
+                deployment.ensure_deployed()
                 return self.run(*args, **kwargs)
 
     celery_app.Task = FlaskTask
@@ -53,7 +54,7 @@ def init_celery(app: Flask) -> Celery:
         timezone="Asia/Shanghai",
         beat_schedule={
             "fire-due-timers": {"task": "workflow_app.fire_due_timers",
-                                "schedule": float(app.config.get("TIMER_INTERVAL_SECONDS", 60))},
+                                "schedule": float(app.config["TIMER_INTERVAL_SECONDS"])},
             "compact-queue-sizes": {"task": "workflow_app.compact_queue_sizes",
                                     "schedule": float(app.config["QUEUE_SIZES_COMPACT_SECONDS"])},
         },
@@ -107,32 +108,11 @@ def start_instances_batch(process_key: str, items: list[dict], username: str, ch
     return start_chunk(process_key, items, username, chunk_key)
 
 
-@celery_app.task(name="workflow_app.send_notification_mail", bind=True, max_retries=5, default_retry_delay=60)
+@celery_app.task(name=SEND_NOTIFICATION_MAIL, bind=True, max_retries=5, default_retry_delay=60)
 def send_notification_mail(self, notification_id: int) -> bool:
-    """Mail one notification. Idempotent: a notification already mailed is not mailed again."""
-    from flask import current_app
-
-    from .extensions import db
-    from .models import Notification, User
-    from .models.types import utcnow
-
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.mailed_at is not None:
-        return False
-    user = db.session.get(User, note.user_id)
-    if user is None or not user.email:
-        return False
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = user.email
-    message["Subject"] = f"[预算绩效管理] {note.message[:60]}"
-    message.set_content(f"{user.name}，您好：\n\n{note.message}\n\n请登录预算绩效管理系统办理。")
+    """Mail one notification (services.mail queues it after the commit). Idempotent: a notification already
+    mailed is not mailed again. An SMTP server away is tried again a minute later, five times."""
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
+        return mail.deliver(notification_id)
+    except mail.MailNotDelivered as error:
         raise self.retry(exc=error)
-    note.mailed_at = utcnow()
-    db.session.commit()
-    return True

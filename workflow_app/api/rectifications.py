@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request, send_file
 
+from ..json_provider import exact_number
 from ..services import attachments, ledger, rectification
 from ..services.errors import Invalid
 from . import api_bp
@@ -19,7 +20,7 @@ def rectification_json(rect) -> dict:
         "overdue_since": rect.overdue_since.isoformat() if rect.overdue_since else None,
         "days_left": rectification.days_left(rect), "audit_result": rect.audit_result,
         "budget_decision": rect.budget_decision,
-        "recovered_amount": float(rect.recovered_amount) if rect.recovered_amount is not None else None,
+        "recovered_amount": exact_number(rect.recovered_amount),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..json_provider import exact_number
 from ..models import HumanTask, ProcessInstance, Project
 from ..services.anonymity import Masker
 from ..services.history import InstanceView
@@ -73,7 +74,7 @@ def project_json(project: Project, *, detail: bool = False) -> dict[str, Any]:
         "department": project.department.code,
         "competent_department": project.competent_department.code if project.competent_department else None,
         "fiscal_year": project.fiscal_year,
-        "amount": float(project.amount),
+        "amount": exact_number(project.amount),
         "fund_source": project.fund_source,
         "kind": project.kind,
         "is_new": project.is_new,

@@ -1,10 +1,11 @@
 """Small helpers shared by the API views."""
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from flask import jsonify, request
-from werkzeug.exceptions import BadRequest
 
 from ..services.errors import DomainError, Invalid
 
@@ -17,23 +18,35 @@ class MalformedJson(DomainError):
 MAX_ID = 2**31 - 1
 
 
-def _check_values(value: Any, path: str = "") -> None:
-    """Refuse what no database column can hold: NUL characters and integers beyond 64 bits."""
+def _checked(value: Any, path: str = "") -> Any:
+    """Refuse what no database column can hold (NUL characters, integers beyond 64 bits) and turn each
+    fractional number, read as the exact Decimal it was written as, into the float that prints as the same
+    digits. A number no float holds exactly (more than about 15 significant digits: "120.3500000000000001")
+    is refused rather than silently rounded, so an amount's digits reach its validation exactly as sent and
+    `str()` of the value is its text (money is a JSON number by contract: see json_provider)."""
+    where = path or "body"
     if isinstance(value, str):
         if "\x00" in value:
-            raise Invalid("文本中不能含有 NUL 字符", {path or "body": ["不能含有 NUL 字符"]})
-    elif isinstance(value, bool):
-        return
-    elif isinstance(value, int):
+            raise Invalid("文本中不能含有 NUL 字符", {where: ["不能含有 NUL 字符"]})
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
         if not -(2**63) <= value < 2**63:
-            raise Invalid("整数超出范围", {path or "body": ["整数超出范围"]})
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_values(key, path)
-            _check_values(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_values(item, f"{path}.{index}" if path else str(index))
+            raise Invalid("整数超出范围", {where: ["整数超出范围"]})
+        return value
+    if isinstance(value, Decimal):
+        number = float(value)
+        if Decimal(repr(number)) != value:
+            raise Invalid("数字的有效位数过多，无法精确保存", {where: ["有效位数过多（最多15位）"]})
+        return number
+    if isinstance(value, dict):
+        for key in value:
+            _checked(key, path)
+        return {key: _checked(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_checked(item, f"{path}.{index}" if path else str(index)) for index, item in enumerate(value)]
+    return value
 
 
 def json_body(required: bool = False) -> dict[str, Any]:
@@ -44,13 +57,14 @@ def json_body(required: bool = False) -> dict[str, Any]:
             raise MalformedJson("请求体必须是 JSON 对象")
         return {}
     try:
-        body = request.get_json(force=True, silent=False)
-    except BadRequest as error:
+        # The standard library keeps integers beyond 64 bits exact (for _checked to refuse), and fractions
+        # are read as Decimals: their digits exactly as written.
+        body = json.loads(raw, parse_float=Decimal)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, bad UTF-8, nesting too deep
         raise MalformedJson("请求体不是有效的 JSON") from error
     if not isinstance(body, dict):
         raise MalformedJson("请求体必须是 JSON 对象")
-    _check_values(body)
-    return body
+    return _checked(body)
 
 
 def jsonify_ok(body: Any, status: int = 200):

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from ..grading import SCRIPT_HELPER as GRADING
+
 SAFE_BUILTINS = (
     "len", "sum", "min", "max", "round", "abs", "int", "float", "str", "bool", "dict", "list",
     "tuple", "set", "zip", "sorted", "enumerate", "range", "any", "all", "isinstance",
@@ -35,5 +37,7 @@ def make_script_engine(due_days: Mapping[str, int], default_days: int) -> Python
     environment = TaskDataEnvironment({
         "__builtins__": restricted_builtins(),
         "due_in": make_due_in(due_days, default_days),
+        # The joint review's formula (expert mean, weighted score): the models call it, never spell it out.
+        "grading": GRADING,
     })
     return PythonScriptEngine(environment=environment)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..json_provider import exact_number
 from ..models import GoalVersion, Indicator, Project
 
 DIFF_FIELDS = ("operator", "target", "unit", "weight", "allow_negative")
@@ -64,9 +65,9 @@ def diff(old: GoalVersion, new: GoalVersion) -> GoalDiff:
 def version_json(version: GoalVersion) -> dict[str, Any]:
     return {
         "id": version.id, "number": version.number, "round": version.round, "overall_goal": version.overall_goal,
-        "amount": float(version.amount) if version.amount is not None else None,
+        "amount": exact_number(version.amount),
         "created_by": version.created_by, "created_at": version.created_at.isoformat(),
         "indicators": [{"level1": i.level1, "level2": i.level2, "name": i.name, "operator": i.operator,
-                        "target": i.target, "unit": i.unit, "weight": float(i.weight),
+                        "target": i.target, "unit": i.unit, "weight": exact_number(i.weight),
                         "allow_negative": bool(i.allow_negative)} for i in version.indicators],
     }

@@ -29,7 +29,7 @@ from .notifications import new_task_message, notify_task_candidates, overdue_mes
 from .transaction import transactional
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-RESERVED_DATA_KEYS = {"due_in", "typename"}
+RESERVED_DATA_KEYS = {"due_in", "grading", "typename"}  # names of the script environment
 DOMAIN_STARTS = {"goal_review": "POST /api/v1/projects/<id>/goal-review",
                  "rectification": "POST /api/v1/projects/<id>/rectifications"}
 

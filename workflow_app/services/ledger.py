@@ -67,7 +67,7 @@ def rows(actor: User, year: int | None) -> list[list[object]]:
             rect.deadline, STATUS.get(rect.status, rect.status), _completion(rect),
             rectification.overdue_days(rect, moment), closed,
             AUDIT.get(rect.audit_result, rect.audit_result), DECISION.get(rect.budget_decision, ""),
-            float(rect.recovered_amount) if rect.recovered_amount is not None else None,
+            rect.recovered_amount,  # a Decimal: openpyxl writes its digits, so the column sums to the cent
         ])
     return result
 

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import HumanTask, Notification, User
 from ..models.org import DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES
 from ..models.types import UTCDateTime, utcnow
+from .mail import queue_mail_for  # the mail job is queued after the commit, run in the background
 
 
 # -- what a notification says ---------------------------------------------------------------------
@@ -83,7 +84,6 @@ def notify_task_candidates(task: HumanTask, kind: str, message: str) -> list[int
         insert(table).from_select(["user_id", "kind", "message", "instance_id", "task_id", "created_at"], people)
         .returning(table.c.id)))
     if ids:
-        from .mail import queue_mail_for  # the mail job runs after commit, in the background
         queue_mail_for(ids)
     return ids
 
@@ -96,7 +96,6 @@ def notify(users: Iterable[User], kind: str, message: str, *, instance_id: int |
         db.session.add(note)
         created.append(note)
     if created:
-        from .mail import queue_mail_for  # the mail job runs after commit, in the background
         queue_mail_for(created)
     return created
 

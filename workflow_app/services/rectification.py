@@ -82,7 +82,7 @@ def start_rectification(actor: User, project_id: int, payload: dict[str, Any]) -
     assert project is not None
     findings, deadline, source = _parse_start(payload)
     due = deadline_moment(deadline)
-    remind = due - timedelta(days=int(current_app.config.get("RECTIFICATION_REMINDER_DAYS", 3)))
+    remind = due - timedelta(days=int(current_app.config["RECTIFICATION_REMINDER_DAYS"]))
     rectification = Rectification(project_id=project.id, department_id=project.department_id,
                                   fiscal_year=project.fiscal_year, findings=findings, source=source,
                                   deadline=deadline, deadline_at=due, created_by=actor.username)

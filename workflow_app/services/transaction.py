@@ -1,5 +1,11 @@
 """One unit of work per service call: commit on success, roll back on any error, retry on lock contention.
 
+The unit only commits or rolls back. What must happen only once the work is durable (queueing a mail
+job: a worker must never look for a row a rolled-back transaction never wrote) is registered with
+`after_commit` and runs after the commit; a rollback drops it. Deployment is not part of any unit
+(services.deployment): a unit that finds a definition missing is rolled back, the files are deployed
+on their own session, and the unit runs again.
+
 SQLite allows one writer at a time: with a busy timeout a writer waits, and if it still loses the
 race the whole unit is retried from the start, so a user never sees "database is locked". PostgreSQL
 deadlocks and serialization failures are retried the same way.
@@ -16,7 +22,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..extensions import db
-from . import mail
+from .deployment import DefinitionsGone, redeploy
 from .errors import Unavailable
 
 P = ParamSpec("P")
@@ -24,6 +30,22 @@ R = TypeVar("R")
 log = logging.getLogger(__name__)
 
 RETRIES = 6
+_AFTER_COMMIT = "after_commit_callbacks"  # key in the session's info dict
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current unit of work has committed; never if it rolls back."""
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit() -> None:
+    for callback in db.session().info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def _rollback() -> None:
+    db.session.rollback()
+    db.session().info.pop(_AFTER_COMMIT, None)
 _RETRYABLE = ("database is locked", "database table is locked", "deadlock detected",
               "could not serialize access", "SQLITE_BUSY")
 
@@ -36,19 +58,12 @@ def _retryable(error: DBAPIError) -> bool:
 def transactional(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from .deployment import DefinitionsGone, ensure_deployed
         for attempt in range(RETRIES):
             try:
-                # The first deployment of a process commits its definitions: let it happen before this unit
-                # has written anything, never halfway through it (after the first time: a dictionary lookup).
-                ensure_deployed()
                 result = fn(*args, **kwargs)
                 db.session.commit()
-                mail.send_pending()
-                return result
             except DBAPIError as error:
-                db.session.rollback()
-                mail.discard_pending()
+                _rollback()
                 if _retryable(error):
                     if attempt < RETRIES - 1:
                         log.info("retrying %s after lock contention (%s)", fn.__name__, attempt + 1)
@@ -59,14 +74,16 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
                     raise Unavailable("数据库暂时不可用，请稍后再试") from error
                 raise
             except DefinitionsGone:
-                db.session.rollback()
-                mail.discard_pending()
+                _rollback()
                 if attempt == RETRIES - 1:
                     raise
-                log.warning("process definitions vanished under %s: deploying again", fn.__name__)
+                log.info("%s needs process definitions this worker has not deployed: deploying", fn.__name__)
+                redeploy()  # outside the unit: it was rolled back, and runs again from the start
             except BaseException:
-                db.session.rollback()
-                mail.discard_pending()
+                _rollback()
                 raise
+            else:
+                _run_after_commit()
+                return result
         raise AssertionError("unreachable")
     return wrapper

@@ -1,0 +1,72 @@
+"""Every setting the README documents is really read from the environment.
+
+The list is taken from the README itself ("Settings (environment): `NAME` …" and the settings named in the
+prose), so a setting documented later without a check here fails this test instead of silently doing nothing.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from workflow_app.config import PROJECT_ROOT, build_config
+
+# env var -> (value to set, what build_config must then hold)
+Check = Callable[[dict[str, Any]], bool]
+SETTINGS: dict[str, tuple[str, Check]] = {
+    "DATABASE_URL": ("postgresql://u@db/budget",
+                     lambda c: c["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/budget"),
+    "CELERY_BROKER_URL": ("redis://r:6379/0", lambda c: c["CELERY_BROKER_URL"] == "redis://r:6379/0"),
+    "SECRET_KEY": ("k" * 64, lambda c: c["SECRET_KEY"] == "k" * 64),
+    "BPMN_DIRS": ("/srv/extra-bpmn", lambda c: c["BPMN_DIRS"][-1] == "/srv/extra-bpmn"),
+    "EXPERTS_PER_REVIEW": ("5", lambda c: c["EXPERTS_PER_REVIEW"] == 5),
+    "EXPERT_DRAW_SEED": ("7", lambda c: c["EXPERT_DRAW_SEED"] == "7"),
+    "DUE_DAYS_DRAFT": ("11", lambda c: c["TASK_DUE_DAYS"]["draft_goals"] == 11),
+    "DUE_DAYS_REVIEW": ("8", lambda c: {c["TASK_DUE_DAYS"][t] for t in (
+        "formal_check", "finance_review", "authority_review", "expert_review", "consolidate", "final_review")} == {8}),
+    "DUE_DAYS_REVISION": ("6", lambda c: c["TASK_DUE_DAYS"]["revise_goals"] == 6),
+    "DUE_DAYS_SIGNOFF": ("4", lambda c: c["TASK_DUE_DAYS"]["dept_signoff"] == 4),
+    "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
+    "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
+    "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),
+    "SMTP_HOST": ("mail.example", lambda c: c["SMTP_HOST"] == "mail.example"),
+    "SMTP_PORT": ("2525", lambda c: c["SMTP_PORT"] == 2525),
+    "MAIL_FROM": ("jx@example.gov.cn", lambda c: c["MAIL_FROM"] == "jx@example.gov.cn"),
+    "UPLOAD_DIR": ("/srv/uploads", lambda c: c["UPLOAD_DIR"] == "/srv/uploads"),
+    "SESSION_COOKIE_SECURE": ("1", lambda c: c["SESSION_COOKIE_SECURE"] is True),
+    "RATELIMIT_STORAGE_URI": ("redis://r:6379/1", lambda c: c["RATELIMIT_STORAGE_URI"] == "redis://r:6379/1"),
+    "LOGIN_FAILURE_LIMIT": ("3 per minute", lambda c: c["LOGIN_FAILURE_LIMIT"] == "3 per minute"),
+    "CELERY_VISIBILITY_TIMEOUT": ("120", lambda c: c["CELERY_VISIBILITY_TIMEOUT"] == 120),
+    "QUEUE_SIZES_COMPACT_SECONDS": ("60", lambda c: c["QUEUE_SIZES_COMPACT_SECONDS"] == 60),
+    "RECTIFICATION_REMINDER_DAYS": ("5", lambda c: c["RECTIFICATION_REMINDER_DAYS"] == 5),
+    "TIMER_INTERVAL_SECONDS": ("30", lambda c: c["TIMER_INTERVAL_SECONDS"] == 30),
+}
+
+# Environment variables the README names that are not settings of this app (the shell's, the tests').
+NOT_APP_SETTINGS = {"PORT", "TEST_DATABASE_URL", "QUICK", "BENCH_PG_SYNC_COMMIT"}
+
+
+def documented_settings() -> set[str]:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("Settings (environment):", 1)[1].split("\n\n", 1)[0]
+    names = set(re.findall(r"`([A-Z][A-Z0-9_]{2,})`", paragraph))
+    # Settings the README names elsewhere, in its description of a feature ("(`RECTIFICATION_REMINDER_DAYS`)").
+    names |= {name for name in re.findall(r"\(`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`", readme) if name not in NOT_APP_SETTINGS}
+    return names
+
+
+def test_every_documented_setting_has_a_check() -> None:
+    missing = documented_settings() - SETTINGS.keys()
+    assert not missing, f"documented in the README but not checked here: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_the_setting_is_read_from_the_environment(name: str, monkeypatch, tmp_path: Path) -> None:
+    for other in SETTINGS:
+        monkeypatch.delenv(other, raising=False)
+    value, holds = SETTINGS[name]
+    assert not holds(build_config(tmp_path)), f"{name}: the default already looks like the test value"
+    monkeypatch.setenv(name, value)
+    assert holds(build_config(tmp_path)), f"{name}={value} did not reach the configuration"
