@@ -58,9 +58,9 @@ def running_review(project_id: int) -> ProcessInstance | None:
 def eligible_experts(project: Project) -> list[User]:
     """Experts who may review the project: never one of its own or its competent department (回避)."""
     excluded = {project.department_id, project.authority_department.id}
-    pool = db.session.scalars(select(User).where(User.active.is_(True), User.roles_csv.like("%expert%"))
+    pool = db.session.scalars(select(User).where(User.active.is_(True), User.holding(Role.EXPERT.value))
                               .order_by(User.username))
-    return [u for u in pool if u.has_role(Role.EXPERT.value) and u.department_id not in excluded]
+    return [u for u in pool if u.department_id not in excluded]
 
 
 def draw_experts(project: Project, instance_id: int, round_no: int) -> list[str]:
@@ -87,8 +87,8 @@ def check_authority_reviewer(project: Project, instance_id: int) -> None:
         signers |= {row.completed_by, row.on_behalf_of}
     heads = db.session.scalars(select(User).where(
         User.active.is_(True), User.department_id == project.authority_department.id,
-        User.roles_csv.like(f"%{Role.DEPARTMENT_HEAD.value}%"))).all()
-    if not [u for u in heads if u.has_role(Role.DEPARTMENT_HEAD.value) and u.username not in signers]:
+        User.holding(Role.DEPARTMENT_HEAD.value))).all()
+    if not [u for u in heads if u.username not in signers]:
         department = project.authority_department.name
         raise Invalid(
             f"主管部门评审无人可办：{department}除签发人外没有其他部门负责人（四眼原则：签发人不能再作为主管部门评审）。"

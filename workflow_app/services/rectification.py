@@ -106,14 +106,13 @@ def for_instance(instance_id: int) -> Rectification | None:
 
 
 def _department_users(department_id: int, role: str) -> list[User]:
-    return [u for u in db.session.scalars(select(User).where(User.department_id == department_id,
-                                                             User.active.is_(True))) if u.has_role(role)]
+    return list(db.session.scalars(select(User).where(User.department_id == department_id, User.active.is_(True),
+                                                      User.holding(role)).order_by(User.id)))
 
 
 def _supervisors() -> list[User]:
-    return [u for u in db.session.scalars(select(User).where(User.active.is_(True),
-                                                             User.roles_csv.like("%supervisor%")))
-            if u.has_role(Role.SUPERVISOR.value)]
+    return list(db.session.scalars(select(User).where(User.active.is_(True), User.holding(Role.SUPERVISOR.value))
+                                   .order_by(User.id)))
 
 
 def mark_overdue(rectification: Rectification, moment: datetime) -> None:

@@ -128,11 +128,10 @@ def lane_people(lane: str | None, department_id: int | None) -> list[User]:
     department lane without a department has nobody). Ordered for a picker: by department, then name."""
     if not lane or (lane in DEPARTMENT_SCOPED_ROLES and department_id is None):
         return []
-    # roles are stored comma-separated: the LIKE narrows in SQL, has_role() decides exactly
-    query = select(User).where(User.active.is_(True), User.roles_csv.contains(lane))
+    query = select(User).where(User.active.is_(True), User.holding(lane))
     if lane in DEPARTMENT_SCOPED_ROLES:
         query = query.where(User.department_id == department_id)
-    people = [u for u in db.session.scalars(query) if u.has_role(lane)]
+    people = list(db.session.scalars(query))
     return sorted(people, key=lambda u: (u.department.name if u.department else "", u.name, u.username))
 
 
