@@ -26,7 +26,7 @@ ALIAS_PREFIX = "专家"
 
 
 def sees_real_names(viewer: User) -> bool:
-    return policy.is_bureau_wide(viewer)
+    return policy.may(viewer, "see_expert_names")
 
 
 def expert_aliases(instance_ids: Iterable[int]) -> dict[int, dict[str, str]]:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import (GoalReview, GoalStatus, GoalVersion, HumanTask, InstanceStatus, ProcessInstance, Project,
                       ReviewOpinion, Role, TaskState, User)
 from . import anonymity, goals, instances, policy
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks, register
 from .transaction import transactional
 
@@ -31,10 +31,10 @@ OPINION_KIND = {"dept_signoff": "signoff", "formal_check": "formal_check", "fina
 @transactional
 def start_goal_review(actor: User, project_id: int) -> ProcessInstance:
     project = db.session.get(Project, project_id)
-    if project is None or not policy.can_see_project(actor, project):
+    if project is None:
         raise NotFound("项目不存在")
-    if not (actor.has_role(Role.DEPARTMENT_FILER.value) and actor.department_id == project.department_id):
-        raise Forbidden("只有项目所属部门的填报人可以发起绩效目标审核")
+    policy.require(actor, "see_project", project)
+    policy.require(actor, "start_goal_review", project)
     # Lock the project row first, so two starts at the same moment cannot both pass the check below.
     db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
     running = db.session.scalars(select(ProcessInstance.id).where(

@@ -59,7 +59,7 @@ INDEPENDENT_REVIEWS = {"finance_review", "authority_review", "expert_review"}
 
 
 def _as_seen_by(viewer: User, masker: Masker, instance_id: int, entry: HistoryEntry) -> HistoryEntry:
-    if policy.is_bureau_wide(viewer) or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
+    if policy.may(viewer, "read_independent_reviews") or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
         return entry
     entry.opinion = None
     names = masker.aliases(instance_id)
@@ -75,8 +75,7 @@ def visible_instance(actor: User, instance_id: int) -> tuple[ProcessInstance, Pr
     if instance is None:
         raise NotFound("流程实例不存在")
     project = db.session.get(Project, instance.project_id) if instance.project_id else None
-    if not policy.can_see_instance(actor, instance, project):
-        raise NotFound("流程实例不存在")
+    policy.require(actor, "see_instance", instance)
     return instance, project
 
 
@@ -92,4 +91,4 @@ def instance_view(actor: User, instance_id: int) -> InstanceView:
     history = [_as_seen_by(actor, masker, instance.id, HistoryEntry(
         task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of, at=e.at, action=e.action,
         opinion=e.opinion)) for e, title in rows]
-    return InstanceView(instance, project, ready, history, policy.can_see_instance_data(actor), masker)
+    return InstanceView(instance, project, ready, history, policy.may(actor, "see_instance_data"), masker)
