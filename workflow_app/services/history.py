@@ -70,12 +70,15 @@ def _as_seen_by(viewer: User, masker: Masker, instance_id: int, entry: HistoryEn
     return entry
 
 
-def visible_instance(actor: User, instance_id: int) -> tuple[ProcessInstance, Project | None]:
+def visible_instance(actor: User, instance_id: int, permission: str = "see_instance"
+                     ) -> tuple[ProcessInstance, Project | None]:
+    """The instance and its project, if the actor has `permission` on it (a permission on an instance that
+    refuses with NotFound); otherwise not found, like an instance that does not exist."""
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在")
     project = db.session.get(Project, instance.project_id) if instance.project_id else None
-    policy.require(actor, "see_instance", instance)
+    policy.require(actor, permission, instance)
     return instance, project
 
 

@@ -114,7 +114,8 @@ def _task_page(task_id: int, form=None, status: int = 200, **extra):
     project = db.session.get(Project, task.project_id) if task.project_id else None
     # What this viewer may do decides what the page offers: someone who may see the task but not work on it
     # (a filer on an expert's review, a reviewer on a task someone else holds) gets it read-only.
-    allowed = {name: policy.may(user, name, task) for name in ("complete", "claim", "unclaim", "reassign", "urge")}
+    allowed = {name: policy.may(user, name, task)
+               for name in ("complete", "send_back", "claim", "unclaim", "reassign", "urge")}
     if form is None and allowed["complete"]:
         form = instances.build_task_form(task, project, formdata=None)
     view = history.instance_view(user, task.instance_id)
@@ -124,7 +125,7 @@ def _task_page(task_id: int, form=None, status: int = 200, **extra):
     department = db.session.get(Department, task.department_id) if task.department_id else None
     return render_template("tasks/task.html", task=task, project=project, form=form if allowed["complete"] else None,
                            view=view, action_form=FlaskForm(), allowed=allowed,
-                           send_back_targets=earlier if allowed["complete"] else [],
+                           send_back_targets=earlier if allowed["send_back"] else [],
                            reassign_people=task_actions.reassign_candidates(task) if allowed["reassign"] else [],
                            task_department=department, **context, **extra), status
 
