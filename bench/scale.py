@@ -83,7 +83,7 @@ class Loader:
             by_code = {d.code: d.id for d in db.session.scalars(select(Department))}
             self.departments = [by_code[c] for c in codes]
             filers = {u.department_id: u.username for u in db.session.scalars(
-                select(User).where(User.roles_csv == "department_filer"))}
+                select(User).where(User.holding("department_filer")))}
             self.filer_of = {d: filers[d] for d in self.departments}
 
             jxk = db.session.scalars(select(User).where(User.username == "jxk")).one()

@@ -1,5 +1,5 @@
 """The data model. Import models from here so that Alembic sees every table."""
-from .org import ApiToken, Department, Role, User
+from .org import ApiToken, Department, Role, User, UserRole
 from .project import FundSource, GoalStatus, Project, ProjectKind
 from .workflow import GroupQueueSize, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
 from .audit import AuditChainHead, AuditEvent
@@ -12,5 +12,5 @@ from .batch import BatchChunk
 
 __all__ = [
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
-    "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User",
+    "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User", "UserRole",
 ]

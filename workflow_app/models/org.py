@@ -5,8 +5,9 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ColumnElement, ForeignKey, FunctionElement, String, UniqueConstraint, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -56,6 +57,34 @@ class Department(db.Model):
         return f"<Department {self.code}>"
 
 
+class UserRole(db.Model):
+    """One role a user holds: the key (user, role) keeps each once; the index on role serves "everyone
+    holding this role" (a lane's candidates, the expert pool, the supervisors)."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class _role_codes(FunctionElement[str]):
+    """A user's roles joined by commas in one column, so that a user (by itself, or joined to a token or a
+    stand-in) arrives with its roles in the same statement: no extra query per request or per person."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_role_codes)
+def _role_codes_default(element: _role_codes, compiler, **kw) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"  # SQLite
+
+
+@compiles(_role_codes, "postgresql")
+def _role_codes_postgresql(element: _role_codes, compiler, **kw) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -63,26 +92,43 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(256))
-    # Roles as a comma separated list: a user has a handful at most and we never query by one alone
-    # except for expert draws, which scan the small expert pool.
-    roles_csv: Mapped[str] = mapped_column("roles", String(300), default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
+    # The rows are read only to change them (`roles = [...]`); reading goes through `_role_list`.
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    _role_list: Mapped[str | None] = column_property(
+        select(_role_codes(UserRole.role)).where(UserRole.user_id == id).correlate_except(UserRole)
+        .scalar_subquery())
 
     @property
     def roles(self) -> list[str]:
-        return [r for r in self.roles_csv.split(",") if r]
+        """The user's role codes, sorted. Authorization asks services/policy.py, never this list."""
+        rows = self.__dict__.get("role_rows")
+        if rows is not None:  # changed (or read) in this session: the rows are the truth until reloaded
+            return sorted(r.role for r in rows)
+        return sorted(r for r in (self._role_list or "").split(",") if r)
 
     @roles.setter
     def roles(self, values: list[str]) -> None:
-        self.roles_csv = ",".join(sorted(set(values)))
+        # Keep the rows that stay (deleting and re-inserting the same key would collide in one flush).
+        wanted = set(values)
+        rows = self.role_rows
+        for row in [r for r in rows if r.role not in wanted]:
+            rows.remove(row)
+        rows.extend(UserRole(role=role) for role in sorted(wanted - {r.role for r in rows}))
 
     def has_role(self, *roles: str) -> bool:
-        return any(r in self.roles for r in roles)
+        mine = self.roles
+        return any(r in mine for r in roles)
+
+    @classmethod
+    def holding(cls, *roles: str) -> ColumnElement[bool]:
+        """Users who hold any of these roles, as a condition for a query (one range of user_roles' role index)."""
+        return cls.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles)))
 
     @property
     def department_code(self) -> str | None:

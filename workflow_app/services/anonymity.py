@@ -7,7 +7,7 @@ review task rows, which the engine creates in the order of the `experts` list; e
 taking over by 转办 come after). The same numbering is used on every page, in the API and in the opinions
 tables, so "专家2" on the instance page is "专家2" in the history and in the 联审意见.
 
-Pages and API ask here for every person they show on an anonymous task; `policy.can_see_task` keeps the
+Pages and API ask here for every person they show on an anonymous task; policy's "see_task" keeps the
 task pages themselves closed to the department.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ ALIAS_PREFIX = "专家"
 
 
 def sees_real_names(viewer: User) -> bool:
-    return policy.is_bureau_wide(viewer)
+    return policy.may(viewer, "see_expert_names")
 
 
 def expert_aliases(instance_ids: Iterable[int]) -> dict[int, dict[str, str]]:

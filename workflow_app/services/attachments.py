@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Attachment, ProcessInstance, Project, User
+from ..models import Attachment, User
 from . import audit, policy
 from .errors import Invalid, NotFound
 from .transaction import transactional
@@ -107,11 +107,5 @@ def downloadable(actor: User, attachment_id: int) -> tuple[Attachment, Path]:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("附件不存在")
-    allowed = attachment.uploaded_by == actor.username
-    if not allowed and attachment.instance_id is not None:
-        instance = db.session.get(ProcessInstance, attachment.instance_id)
-        project = db.session.get(Project, instance.project_id) if instance and instance.project_id else None
-        allowed = instance is not None and policy.can_see_instance(actor, instance, project)
-    if not allowed:
-        raise NotFound("附件不存在")
+    policy.require(actor, "download_attachment", attachment)
     return attachment, storage_path(attachment.stored_name)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import BatchChunk, User
 from . import policy
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Invalid, NotFound
 from .instances import check_start_data, start_many_unlocked
 from .transaction import transactional
 
@@ -62,8 +62,7 @@ def plan_round(process_key: str, raw: bytes, username: str, chunk_size: int = 10
     actor = db.session.scalars(select(User).where(User.username == username)).first()
     if actor is None or not actor.active:
         raise NotFound(f"用户 {username} 不存在")
-    if not policy.can_start_any_process(actor):
-        raise Forbidden("只有绩效科和管理员可以批量启动流程")
+    policy.require(actor, "start_batch")
     digest = hashlib.sha256(process_key.encode() + b"\0" + raw).hexdigest()[:16]
     name = round_name or f"{process_key}-{digest}"
     return name, [(f"{name}:{number}", chunk) for number, chunk in enumerate(_chunks(items, chunk_size), 1)]

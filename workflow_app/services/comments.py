@@ -21,7 +21,7 @@ MAX_COMMENT_CHARS = 5000
 
 @transactional
 def add_comment(actor: User, instance_id: int, text: object, attachment_ids: object = None) -> Comment:
-    instance, _project = visible_instance(actor, instance_id)
+    instance, _project = visible_instance(actor, instance_id, "comment")
     if not isinstance(text, str) or not text.strip():
         raise Invalid("评论内容必填", {"text": ["必填"]})
     if len(text) > MAX_COMMENT_CHARS:

@@ -13,7 +13,6 @@ from ..engine import now
 from ..extensions import db
 from ..models import Department, HumanTask, ProcessDefinition, TaskState, User
 from . import policy
-from .errors import NotFound
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -53,8 +52,7 @@ class Dashboard:
 
 def check_access(actor: User) -> None:
     """The dashboard is the performance section's (and the admins'); anyone else is told it does not exist."""
-    if not policy.is_bureau_wide(actor):
-        raise NotFound("页面不存在")
+    policy.require(actor, "see_dashboard")
 
 
 def _latest_process_names():

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import (GoalReview, GoalStatus, GoalVersion, HumanTask, InstanceStatus, ProcessInstance, Project,
                       ReviewOpinion, Role, TaskState, User)
 from . import anonymity, goals, instances, policy
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks, register
 from .transaction import transactional
 
@@ -31,10 +31,10 @@ OPINION_KIND = {"dept_signoff": "signoff", "formal_check": "formal_check", "fina
 @transactional
 def start_goal_review(actor: User, project_id: int) -> ProcessInstance:
     project = db.session.get(Project, project_id)
-    if project is None or not policy.can_see_project(actor, project):
+    if project is None:
         raise NotFound("项目不存在")
-    if not (actor.has_role(Role.DEPARTMENT_FILER.value) and actor.department_id == project.department_id):
-        raise Forbidden("只有项目所属部门的填报人可以发起绩效目标审核")
+    policy.require(actor, "see_project", project)
+    policy.require(actor, "start_goal_review", project)
     # Lock the project row first, so two starts at the same moment cannot both pass the check below.
     db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
     running = db.session.scalars(select(ProcessInstance.id).where(
@@ -58,9 +58,9 @@ def running_review(project_id: int) -> ProcessInstance | None:
 def eligible_experts(project: Project) -> list[User]:
     """Experts who may review the project: never one of its own or its competent department (回避)."""
     excluded = {project.department_id, project.authority_department.id}
-    pool = db.session.scalars(select(User).where(User.active.is_(True), User.roles_csv.like("%expert%"))
+    pool = db.session.scalars(select(User).where(User.active.is_(True), User.holding(Role.EXPERT.value))
                               .order_by(User.username))
-    return [u for u in pool if u.has_role(Role.EXPERT.value) and u.department_id not in excluded]
+    return [u for u in pool if u.department_id not in excluded]
 
 
 def draw_experts(project: Project, instance_id: int, round_no: int) -> list[str]:
@@ -87,8 +87,8 @@ def check_authority_reviewer(project: Project, instance_id: int) -> None:
         signers |= {row.completed_by, row.on_behalf_of}
     heads = db.session.scalars(select(User).where(
         User.active.is_(True), User.department_id == project.authority_department.id,
-        User.roles_csv.like(f"%{Role.DEPARTMENT_HEAD.value}%"))).all()
-    if not [u for u in heads if u.has_role(Role.DEPARTMENT_HEAD.value) and u.username not in signers]:
+        User.holding(Role.DEPARTMENT_HEAD.value))).all()
+    if not [u for u in heads if u.username not in signers]:
         department = project.authority_department.name
         raise Invalid(
             f"主管部门评审无人可办：{department}除签发人外没有其他部门负责人（四眼原则：签发人不能再作为主管部门评审）。"

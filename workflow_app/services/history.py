@@ -59,7 +59,7 @@ INDEPENDENT_REVIEWS = {"finance_review", "authority_review", "expert_review"}
 
 
 def _as_seen_by(viewer: User, masker: Masker, instance_id: int, entry: HistoryEntry) -> HistoryEntry:
-    if policy.is_bureau_wide(viewer) or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
+    if policy.may(viewer, "read_independent_reviews") or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
         return entry
     entry.opinion = None
     names = masker.aliases(instance_id)
@@ -70,13 +70,15 @@ def _as_seen_by(viewer: User, masker: Masker, instance_id: int, entry: HistoryEn
     return entry
 
 
-def visible_instance(actor: User, instance_id: int) -> tuple[ProcessInstance, Project | None]:
+def visible_instance(actor: User, instance_id: int, permission: str = "see_instance"
+                     ) -> tuple[ProcessInstance, Project | None]:
+    """The instance and its project, if the actor has `permission` on it (a permission on an instance that
+    refuses with NotFound); otherwise not found, like an instance that does not exist."""
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound("流程实例不存在")
     project = db.session.get(Project, instance.project_id) if instance.project_id else None
-    if not policy.can_see_instance(actor, instance, project):
-        raise NotFound("流程实例不存在")
+    policy.require(actor, permission, instance)
     return instance, project
 
 
@@ -92,4 +94,4 @@ def instance_view(actor: User, instance_id: int) -> InstanceView:
     history = [_as_seen_by(actor, masker, instance.id, HistoryEntry(
         task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of, at=e.at, action=e.action,
         opinion=e.opinion)) for e, title in rows]
-    return InstanceView(instance, project, ready, history, policy.can_see_instance_data(actor), masker)
+    return InstanceView(instance, project, ready, history, policy.may(actor, "see_instance_data"), masker)

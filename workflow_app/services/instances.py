@@ -23,7 +23,7 @@ from ..models import (Department, HumanTask, InstanceStatus, ProcessDefinition, 
                       TaskState, User)
 from ..models.org import SECTION_ROUTED_ROLES
 from . import audit, deployment, policy, separation
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, hooks_for
 from .notifications import new_task_message, notify_task_candidates, overdue_message
 from .transaction import transactional
@@ -128,8 +128,7 @@ def lock_task(task_id: int) -> Locked:
 def lock_visible_task(actor: User, task_id: int) -> Locked:
     """`lock_task` for a task the actor may see; anything else is not found (and the lock rolls back)."""
     locked = lock_task(task_id)
-    if not policy.can_see_task(actor, locked.task):
-        raise NotFound("任务不存在")
+    policy.require(actor, "see_task", locked.task)
     return locked
 
 
@@ -202,7 +201,7 @@ def sync_human_tasks(instance: ProcessInstance, run: WorkflowRun, project: Proje
 def _may_hold(user: User, row: HumanTask) -> bool:
     """May the task be put straight into this person's 我的待办? They must be able to take it themselves,
     and the separation of duties must allow it (a task that declares none costs no query)."""
-    if not user.active or not policy.is_candidate(user, row):
+    if not user.active or not policy.may(user, "work_on_task", row):
         return False
     return not row.distinct_from or separation.conflicting_step(row, {user.username}) is None
 
@@ -257,23 +256,22 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
 
 @transactional
 def start_instance(actor: User, key: str, data: dict[str, Any], project_id: int | None = None) -> Started:
-    if not policy.can_start_any_process(actor):
-        raise Forbidden("只有绩效科和管理员可以直接启动流程")
+    policy.require(actor, "start_process")
     if key in DOMAIN_STARTS:
         # These processes own domain rows (a goal review record, a rectification): only their own start makes them.
         raise Invalid(f"{key} 须通过 {DOMAIN_STARTS[key]} 发起", {"key": [f"请使用 {DOMAIN_STARTS[key]}"]})
     project = None
     if project_id is not None:
         project = db.session.get(Project, project_id)
-        if project is None or not policy.can_see_project(actor, project):
+        if project is None:
             raise NotFound("项目不存在")
+        policy.require(actor, "see_project", project)
     return start_instance_unlocked(actor, key, data, project)
 
 
 def start_many_unlocked(actor: User, key: str, items: list[dict[str, Any]]) -> list[int]:
     """Start one instance per start-data dict inside the caller's transaction (see services.batches)."""
-    if not policy.can_start_any_process(actor):
-        raise Forbidden("只有绩效科和管理员可以批量启动流程")
+    policy.require(actor, "start_batch")
     if not isinstance(items, list) or not items or len(items) > 1000:
         raise Invalid("items 须为 1–1000 个启动数据", {"items": ["1–1000 个对象"]})
     return [start_instance_unlocked(actor, key, data, None).instance.id for data in items]
@@ -282,8 +280,9 @@ def start_many_unlocked(actor: User, key: str, items: list[dict[str, Any]]) -> l
 # -- tasks --------------------------------------------------------------------------------------
 def visible_task(actor: User, task_id: int) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
-    if task is None or not policy.can_see_task(actor, task):
+    if task is None:
         raise NotFound("任务不存在")
+    policy.require(actor, "see_task", task)
     return task
 
 
@@ -291,8 +290,7 @@ def check_may_act(actor: User, task: HumanTask) -> None:
     """Raise the right error if the actor may not work on the task now."""
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结，不能再处理")
-    if not policy.is_candidate(actor, task):
-        raise Forbidden("您没有处理此任务的权限")
+    policy.require(actor, "work_on_task", task)
     if task.claimed_by and task.claimed_by != actor.username and policy.acting_for(actor, task) is None:
         raise Conflict(f"任务已被 {task.claimed_by} 认领")
     separation.check_actor(actor, task)
@@ -385,8 +383,7 @@ def claim_task(actor: User, task_id: int) -> HumanTask:
     task = visible_task(actor, task_id)
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
-    if not policy.is_candidate(actor, task):
-        raise Forbidden("您没有认领此任务的权限")
+    policy.require(actor, "work_on_task", task, "您没有认领此任务的权限")
     separation.check_actor(actor, task)
     if task.claimed_by == actor.username or task.assignee == actor.username:
         return task
@@ -407,8 +404,7 @@ def unclaim_task(actor: User, task_id: int) -> HumanTask:
         raise Conflict("任务已经办结")
     if task.claimed_by is None:
         return task
-    if task.claimed_by != actor.username and not policy.is_bureau_wide(actor):
-        raise Forbidden("只能退回自己认领的任务")
+    policy.require(actor, "unclaim", task)  # ready and held: the holder, or the bureau-wide roles
     before = task.claimed_by
     task.claimed_by = None
     audit.record("unclaim", actor, instance_id=task.instance_id, task_id=task.id, task_name=task.name,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, insert, literal, or_, select
+from sqlalchemy import ColumnElement, and_, insert, literal, select
 
 from ..extensions import db
 from ..models import HumanTask, Notification, User
@@ -51,12 +51,7 @@ def _candidate_conditions(task: HumanTask, exclude: list[str] | None = None) -> 
         return [User.username == holder, User.active.is_(True)]
     if not task.lane:
         return None
-    conditions = [User.active.is_(True), or_(
-        User.roles_csv == task.lane,
-        User.roles_csv.like(f"{task.lane},%"),
-        User.roles_csv.like(f"%,{task.lane}"),
-        User.roles_csv.like(f"%,{task.lane},%"),
-    )]
+    conditions = [User.active.is_(True), User.holding(task.lane)]
     if task.lane in DEPARTMENT_SCOPED_ROLES or (task.lane in SECTION_ROUTED_ROLES and task.department_id is not None):
         conditions.append(and_(User.department_id == task.department_id))
     if exclude:  # people the separation of duties keeps off this task

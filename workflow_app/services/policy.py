@@ -1,4 +1,10 @@
-"""Who may see, claim and complete what. Pages and API both ask here; nothing else decides.
+"""Who may see, claim and complete what. Pages, API and templates all ask here; nothing else decides.
+
+Everything outside this module asks by name: `may(actor, "reassign", task)` for a yes or no (what a page
+offers), `require(actor, "reassign", task)` to refuse with the permission's own error (NotFound for what the
+actor may not even see, so nothing of another department leaks; Forbidden for a visible thing they may not
+do). The names are in PERMISSIONS at the end of this module. State checks (a task already done, held by
+someone else) stay with the services: they are conflicts, not permissions.
 
 Rules:
 - A task's candidates hold its lane's role; for the department lanes (filer, head) they must also be
@@ -9,12 +15,15 @@ Rules:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, and_, exists, false, literal_column, or_, select, true
 
-from ..models import HumanTask, ProcessInstance, Project, TaskState, User
+from ..models import Attachment, HumanTask, ProcessInstance, Project, TaskState, User
 from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES, Role
+from .errors import Forbidden, NotFound
 
 # Roles that may read every project in the library (they review or supervise across departments).
 PROJECT_READERS = BUREAU_WIDE_ROLES | {Role.FINANCE_BUSINESS.value, Role.SUPERVISOR.value}
@@ -39,11 +48,17 @@ def acting_for(user: User, task: HumanTask) -> str | None:
     return owner if owner in represented_by(user)[1:] else None
 
 
+def holds_lane(user: User, lane: str | None) -> bool:
+    """BPMN lanes are named after roles: a lane's people are those holding its role (where the task's
+    department does not matter, e.g. whom a task may be reassigned to before the department is checked)."""
+    return lane is not None and user.has_role(lane)
+
+
 def is_candidate(user: User, task: HumanTask) -> bool:
     """May this user work on the task (claim it, complete it) if nobody else holds it?"""
     if task.assignee:
         return task.assignee == user.username or acting_for(user, task) is not None
-    if not task.lane or not user.has_role(task.lane):
+    if not holds_lane(user, task.lane):
         return False
     if task.lane in DEPARTMENT_SCOPED_ROLES:
         return user.department_id is not None and task.department_id == user.department_id
@@ -255,3 +270,201 @@ def can_create_project(user: User, department_id: int) -> bool:
     if is_bureau_wide(user):
         return True
     return user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == department_id
+
+
+# == Named permissions ============================================================================
+# The one table of what an actor may do. Each entry is a rule (actor, object) -> bool, the error `require`
+# raises when it does not hold, and that error's default message. Rules above stay the building blocks;
+# the names below are what services, views and templates use. A process module adds its own permissions
+# with `define` (see the process permissions at the end).
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    rule: Callable[[User, Any], bool]
+    refusal: type[NotFound] | type[Forbidden]   # NotFound: the actor may not know the thing exists
+    message: str
+
+
+PERMISSIONS: dict[str, Permission] = {}
+
+
+def define(name: str, refusal: type[NotFound] | type[Forbidden], message: str
+           ) -> Callable[[Callable[[User, Any], bool]], Callable[[User, Any], bool]]:
+    """Register the decorated rule as permission `name` (each name once: two rules for one name is a bug)."""
+    def register(rule: Callable[[User, Any], bool]) -> Callable[[User, Any], bool]:
+        if name in PERMISSIONS:
+            raise ValueError(f"permission {name!r} is defined twice")
+        PERMISSIONS[name] = Permission(name, rule, refusal, message)
+        return rule
+    return register
+
+
+def may(actor: User | None, permission: str, obj: Any = None) -> bool:
+    """Whether the actor has the named permission (on `obj`, for the permissions about one thing).
+    An anonymous visitor (a template before login) has none. An unknown name is a programming error."""
+    try:
+        rule = PERMISSIONS[permission].rule
+    except KeyError:
+        raise KeyError(f"unknown permission {permission!r}") from None
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return rule(actor, obj)
+
+
+def require(actor: User, permission: str, obj: Any = None, message: str | None = None) -> None:
+    """`may`, or the permission's refusal (NotFound or Forbidden) with its message or the caller's own."""
+    if not may(actor, permission, obj):
+        entry = PERMISSIONS[permission]
+        raise entry.refusal(message or entry.message)
+
+
+# -- tasks (obj: a HumanTask) --------------------------------------------------------------------
+@define("see_task", NotFound, "任务不存在")
+def _see_task(user: User, task: HumanTask) -> bool:
+    return can_see_task(user, task)
+
+
+@define("work_on_task", Forbidden, "您没有处理此任务的权限")
+def _work_on_task(user: User, task: HumanTask) -> bool:
+    """A candidate: may claim and complete the task when nobody else holds it (whatever its state)."""
+    return is_candidate(user, task)
+
+
+@define("complete", Forbidden, "您没有处理此任务的权限")
+def _complete(user: User, task: HumanTask) -> bool:
+    return may_act(user, task)
+
+
+@define("send_back", Forbidden, "您没有处理此任务的权限")
+def _send_back(user: User, task: HumanTask) -> bool:
+    return may_act(user, task)  # 退回 is a reviewer's answer to the task: whoever may complete it
+
+
+@define("claim", Forbidden, "您没有认领此任务的权限")
+def _claim(user: User, task: HumanTask) -> bool:
+    return may_claim(user, task)
+
+
+@define("unclaim", Forbidden, "只能退回自己认领的任务")
+def _unclaim(user: User, task: HumanTask) -> bool:
+    return may_unclaim(user, task)
+
+
+@define("reassign", Forbidden, "只有绩效科和管理员可以转办")
+def _reassign(user: User, task: HumanTask | None) -> bool:
+    """转办; without a task: may the actor reassign at all (the inbox's bulk 转办)."""
+    return may_reassign(user, task)
+
+
+@define("urge", Forbidden, "只有绩效科可以催办")
+def _urge(user: User, task: HumanTask | None) -> bool:
+    """催办; without a task: may the actor urge at all (the service then says whether the task still waits)."""
+    return may_urge(user, task) if task is not None else user.has_role(Role.PERFORMANCE_SECTION.value)
+
+
+# -- instances (obj: a ProcessInstance) ----------------------------------------------------------
+def _project_of(instance: ProcessInstance) -> Project | None:
+    from ..extensions import db
+    # The callers have the project in the session already: this is an identity-map hit, not a query.
+    return db.session.get(Project, instance.project_id) if instance.project_id else None
+
+
+@define("see_instance", NotFound, "流程实例不存在")
+def _see_instance(user: User, instance: ProcessInstance) -> bool:
+    return can_see_instance(user, instance, _project_of(instance))
+
+
+@define("see_instance_data", Forbidden, "只有绩效科和管理员可以查看流程数据")
+def _see_instance_data(user: User, _obj: None) -> bool:
+    return can_see_instance_data(user)
+
+
+@define("withdraw", NotFound, "流程实例不存在")
+def _withdraw(user: User, instance: ProcessInstance) -> bool:
+    """撤回: on an instance one may see (whether one did a step that can still be pulled back is the service's)."""
+    return can_see_instance(user, instance, _project_of(instance))
+
+
+@define("comment", NotFound, "流程实例不存在")
+def _comment(user: User, instance: ProcessInstance) -> bool:
+    return can_see_instance(user, instance, _project_of(instance))
+
+
+@define("download_attachment", NotFound, "附件不存在")
+def _download_attachment(user: User, attachment: Attachment) -> bool:
+    """Its uploader, or whoever may see the instance it belongs to."""
+    if attachment.uploaded_by == user.username:
+        return True
+    if attachment.instance_id is None:
+        return False
+    from ..extensions import db
+    instance = db.session.get(ProcessInstance, attachment.instance_id)
+    return instance is not None and can_see_instance(user, instance, _project_of(instance))
+
+
+@define("see_expert_names", Forbidden, "只有绩效科和管理员可以查看专家姓名")
+def _see_expert_names(user: User, _obj: None) -> bool:
+    """Anonymous reviewers by name (services/anonymity.py): who draws and manages the experts."""
+    return is_bureau_wide(user)
+
+
+@define("read_independent_reviews", Forbidden, "只有绩效科和管理员可以查看各方独立评审意见")
+def _read_independent_reviews(user: User, _obj: None) -> bool:
+    """Another reviewer's opinion in an independent review (services/history.py)."""
+    return is_bureau_wide(user)
+
+
+@define("start_process", Forbidden, "只有绩效科和管理员可以直接启动流程")
+def _start_process(user: User, _obj: None) -> bool:
+    return can_start_any_process(user)
+
+
+@define("start_batch", Forbidden, "只有绩效科和管理员可以批量启动流程")
+def _start_batch(user: User, _obj: None) -> bool:
+    return can_start_any_process(user)
+
+
+# -- projects (obj: a Project) -------------------------------------------------------------------
+@define("see_project", NotFound, "项目不存在")
+def _see_project(user: User, project: Project) -> bool:
+    return can_see_project(user, project)
+
+
+@define("create_project", Forbidden, "只能为本部门创建项目")
+def _create_project(user: User, department_id: int) -> bool:
+    """obj: the id of the department the project is for."""
+    return can_create_project(user, department_id)
+
+
+# -- pages ---------------------------------------------------------------------------------------
+@define("see_dashboard", NotFound, "页面不存在")
+def _see_dashboard(user: User, _obj: None) -> bool:
+    """The statistics are the performance section's (and the admins'); to anyone else they do not exist."""
+    return is_bureau_wide(user)
+
+
+# -- process permissions -------------------------------------------------------------------------
+# Rules of one process each; they would move into that process's own module with the process registry.
+
+@define("start_goal_review", Forbidden, "只有项目所属部门的填报人可以发起绩效目标审核")
+def _start_goal_review(user: User, project: Project) -> bool:
+    """二上二下 starts with the project's own department: its filer drafts the goals."""
+    return user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == project.department_id
+
+
+@define("open_rectification", Forbidden, "只有绩效科可以下达整改通知")
+def _open_rectification(user: User, _obj: None) -> bool:
+    return user.has_role(Role.PERFORMANCE_SECTION.value)
+
+
+@define("see_rectification_board", NotFound, "页面不存在")
+def _see_rectification_board(user: User, _obj: None) -> bool:
+    """Everyone has a board: the rows on it are those `see_every_rectification` or their department allow."""
+    return True
+
+
+@define("see_every_rectification", Forbidden, "只能查看本部门的整改")
+def _see_every_rectification(user: User, _obj: None) -> bool:
+    """Who follows every department's rectifications (the rest see their own department's)."""
+    return is_bureau_wide(user) or user.has_role(*RECTIFICATION_READERS)

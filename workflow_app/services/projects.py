@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from ..extensions import db
 from ..models import Department, FundSource, Project, ProjectKind, User
 from . import audit, policy
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .transaction import transactional
 
 
@@ -68,8 +68,7 @@ def create_project(actor: User, payload: dict[str, Any]) -> Project:
     if errors:
         raise Invalid("项目信息有误", errors)
     assert department is not None and amount is not None
-    if not policy.can_create_project(actor, department.id):
-        raise Forbidden("只能为本部门创建项目")
+    policy.require(actor, "create_project", department.id)
     exists = db.session.scalar(select(func.count()).select_from(Project).where(
         Project.code == code.strip(), Project.fiscal_year == year))
     if exists:
@@ -87,8 +86,9 @@ def create_project(actor: User, payload: dict[str, Any]) -> Project:
 
 def get_project(actor: User, project_id: int) -> Project:
     project = db.session.get(Project, project_id)
-    if project is None or not policy.can_see_project(actor, project):
+    if project is None:
         raise NotFound("项目不存在")
+    policy.require(actor, "see_project", project)
     return project
 
 

@@ -14,7 +14,7 @@ from ..engine import now
 from ..extensions import db
 from ..models import (Department, Project, Rectification, RectificationRecord, RectificationStatus, Role, User)
 from . import attachments, audit, instances, policy
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Invalid, NotFound
 from .hooks import Completion, ProcessHooks, register
 from .notifications import notify
 from .transaction import transactional
@@ -59,20 +59,15 @@ def _parse_start(payload: dict[str, Any]) -> tuple[list[str], date, str]:
     return [f.strip() for f in findings], deadline, source
 
 
-def may_open(actor: User) -> bool:
-    """Only the performance section (绩效科) issues rectification notices (the API and the page alike)."""
-    return actor.has_role(Role.PERFORMANCE_SECTION.value)
-
-
 def check_may_open(actor: User, project_id: int | None) -> Project | None:
     """The API's order of refusals: another's project is not found (404) before a missing role (403)."""
     project = None
     if project_id is not None:
         project = db.session.get(Project, project_id)
-        if project is None or not policy.can_see_project(actor, project):
+        if project is None:
             raise NotFound("项目不存在")
-    if not may_open(actor):
-        raise Forbidden("只有绩效科可以下达整改通知")
+        policy.require(actor, "see_project", project)
+    policy.require(actor, "open_rectification")
     return project
 
 
@@ -106,14 +101,13 @@ def for_instance(instance_id: int) -> Rectification | None:
 
 
 def _department_users(department_id: int, role: str) -> list[User]:
-    return [u for u in db.session.scalars(select(User).where(User.department_id == department_id,
-                                                             User.active.is_(True))) if u.has_role(role)]
+    return list(db.session.scalars(select(User).where(User.department_id == department_id, User.active.is_(True),
+                                                      User.holding(role)).order_by(User.id)))
 
 
 def _supervisors() -> list[User]:
-    return [u for u in db.session.scalars(select(User).where(User.active.is_(True),
-                                                             User.roles_csv.like("%supervisor%")))
-            if u.has_role(Role.SUPERVISOR.value)]
+    return list(db.session.scalars(select(User).where(User.active.is_(True), User.holding(Role.SUPERVISOR.value))
+                                   .order_by(User.id)))
 
 
 def mark_overdue(rectification: Rectification, moment: datetime) -> None:
@@ -219,7 +213,7 @@ register(RECTIFICATION, RectificationHooks())
 
 # -- reading --------------------------------------------------------------------------------------
 def visible_clause(actor: User):
-    if policy.is_bureau_wide(actor) or actor.has_role(Role.SUPERVISOR.value, Role.FINANCE_BUSINESS.value):
+    if policy.may(actor, "see_every_rectification"):
         return true()
     if actor.department_id is not None:
         return Rectification.department_id == actor.department_id

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..engine import EngineError, TaskNotReady, now
 from ..extensions import db
 from ..labels import role_label
-from ..models import HumanTask, InstanceStatus, Project, Role, TaskState, User
+from ..models import HumanTask, InstanceStatus, Project, TaskState, User
 from ..models.org import DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES
 from . import audit, notifications, policy, separation
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -85,8 +85,7 @@ def withdraw(actor: User, instance_id: int, reason: object) -> Moved:
     reason_text = _text(reason, "reason", required=False)
     instance = lock_instance(instance_id)
     project = db.session.get(Project, instance.project_id) if instance.project_id else None
-    if not policy.can_see_instance(actor, instance, project):
-        raise NotFound("流程实例不存在")
+    policy.require(actor, "withdraw", instance)
     mine = db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.state == TaskState.COMPLETED.value,
         HumanTask.completed_by == actor.username).order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
@@ -118,21 +117,15 @@ def withdraw(actor: User, instance_id: int, reason: object) -> Moved:
     return Moved(instance.id, instance.process_key, instance.status, created)
 
 
-def _may_manage(actor: User) -> None:
-    if not policy.may_reassign(actor):
-        raise Forbidden("只有绩效科和管理员可以转办")
-
-
 def lane_people(lane: str | None, department_id: int | None) -> list[User]:
     """Active users who hold a lane's role, inside the given department for the department lanes (a
     department lane without a department has nobody). Ordered for a picker: by department, then name."""
     if not lane or (lane in DEPARTMENT_SCOPED_ROLES and department_id is None):
         return []
-    # roles are stored comma-separated: the LIKE narrows in SQL, has_role() decides exactly
-    query = select(User).where(User.active.is_(True), User.roles_csv.contains(lane))
+    query = select(User).where(User.active.is_(True), User.holding(lane))
     if lane in DEPARTMENT_SCOPED_ROLES:
         query = query.where(User.department_id == department_id)
-    people = [u for u in db.session.scalars(query) if u.has_role(lane)]
+    people = list(db.session.scalars(query))
     return sorted(people, key=lambda u: (u.department.name if u.department else "", u.name, u.username))
 
 
@@ -148,7 +141,7 @@ def reassign_candidates(task: HumanTask) -> list[User]:
 def _reassign_one(actor: User, task: HumanTask, target: User) -> None:
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")
-    if task.lane and not target.has_role(task.lane):
+    if task.lane and not policy.holds_lane(target, task.lane):
         role = role_label(task.lane)  # people read the role's name, never its code
         raise Invalid(f"{target.name} 没有“{role}”角色", {"username": [f"不具备该任务的角色（{role}）"]})
     if task.lane in DEPARTMENT_SCOPED_ROLES and target.department_id != task.department_id:
@@ -182,7 +175,7 @@ def _user(username: object) -> User:
 @transactional
 def reassign(actor: User, task_id: int, username: object) -> HumanTask:
     task = visible_task(actor, task_id)
-    _may_manage(actor)
+    policy.require(actor, "reassign")  # the task's state is checked under its lock, as a conflict
     target = _user(username)
     task = lock_task(task.id).task
     _reassign_one(actor, task, target)
@@ -198,7 +191,7 @@ def bulk(actor: User, action: object, ids: object, username: object = None) -> d
             isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in ids):
         raise Invalid("ids 须为 1–200 个任务编号", {"ids": ["1–200 个整数"]})
     if action == "reassign":
-        _may_manage(actor)
+        policy.require(actor, "reassign")
         _user(username)
     results: dict[int, dict[str, object]] = {}
     for task_id in ids:
@@ -216,8 +209,7 @@ def bulk(actor: User, action: object, ids: object, username: object = None) -> d
 @transactional
 def urge(actor: User, task_id: int, message: object) -> int:
     task = visible_task(actor, task_id)
-    if not actor.has_role(Role.PERFORMANCE_SECTION.value):
-        raise Forbidden("只有绩效科可以催办")
+    policy.require(actor, "urge")  # whether the task still waits is a conflict, checked below
     text = _text(message, "message", required=False, limit=500) or "请尽快办理"
     if task.state != TaskState.READY.value:
         raise Conflict("任务已经办结")

@@ -1,16 +1,19 @@
-"""Template helpers: times in Asia/Shanghai, labels of roles and states, labels of grades and indicator categories."""
+"""Template helpers: times in Asia/Shanghai, labels of roles and states, labels of grades and indicator categories,
+and `may(permission)`, the signed-in user's permissions as services/policy.py decides them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, g
 from flask_babel import format_datetime, lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import User
-
 from ..labels import ROLE_LABELS, grade_label, level_label, operator_label, process_label, role_label, task_label
+from ..models import User
+from ..services import policy
 
 STATUS_LABELS = {
     "running": _l("进行中"), "completed": _l("已结束"), "cancelled": _l("已取消"), "error": _l("出错"),
@@ -40,9 +43,15 @@ def _person(username: str | None) -> str:
     return names.get(username, username)
 
 
+def _may(permission: str, obj: Any = None) -> bool:
+    """`may('see_dashboard')` in a template: the signed-in user's named permission (services/policy.py)."""
+    return policy.may(current_user._get_current_object(), permission, obj)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local
     app.jinja_env.filters["person"] = _person
+    app.jinja_env.globals["may"] = _may
     # Stored grades and indicator categories are Chinese data; these show them in the page's language.
     app.jinja_env.filters.update(role_label=role_label, grade_label=grade_label, level_label=level_label,
                                  operator_label=operator_label)

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import InstanceStatus, ProcessInstance, Role
-from ..services import goal_review, goals, projects, public, rectification
+from ..models import InstanceStatus, ProcessInstance
+from ..services import goal_review, goals, policy, projects, public
 from ..services.errors import Conflict, Forbidden
 
 bp = Blueprint("projects", __name__)
@@ -50,14 +50,14 @@ def detail(project_id: int):
     diff = goals.diff(by_number[a], by_number[b]) if a in by_number and b in by_number and a != b else None
     instances = list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.project_id == project.id)
                                         .order_by(ProcessInstance.id.desc())))
-    can_start = (user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == project.department_id
+    can_start = (policy.may(user, "start_goal_review", project)
                  and project.goal_status != "approved"
                  and not any(i.process_key == goal_review.GOAL_REVIEW and i.status == InstanceStatus.RUNNING.value
                              for i in instances))
     return render_template("projects/goals.html", project=project, goal_versions=versions, diff=diff,
                            selected_a=a, selected_b=b, instances=instances, can_start_review=can_start,
                            approved=goal_review.approved_version(project), action_form=FlaskForm(),
-                           can_open_rectification=rectification.may_open(user))
+                           can_open_rectification=policy.may(user, "open_rectification"))
 
 
 @bp.post("/projects/<int:project_id>/goal-review")

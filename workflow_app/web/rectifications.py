@@ -13,7 +13,7 @@ from wtforms import FieldList, SelectField, StringField, TextAreaField
 from ..engine import now
 from ..extensions import db
 from ..models import Attachment, Department, Project, Rectification, RectificationStatus
-from ..services import attachments, ledger, projects, rectification
+from ..services import attachments, ledger, policy, projects, rectification
 from ..services.errors import Invalid
 
 bp = Blueprint("rectifications", __name__)
@@ -111,7 +111,7 @@ def board():
     departments = list(db.session.scalars(select(Department).order_by(Department.code)))
     return render_template("rectifications/board.html", result=result, departments=departments,
                            days_left=rectification.days_left, args=request.args, years=_years(),
-                           may_open=rectification.may_open(actor()))
+                           may_open=policy.may(actor(), "open_rectification"))
 
 
 @bp.get("/rectifications/<int:rectification_id>")

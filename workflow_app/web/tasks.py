@@ -49,7 +49,7 @@ def inbox():
     filter_args = {k: v for k, v in filters.items() if v}
     # 转办 in bulk (performance section, admins) from the queues they work: a picker of the people eligible
     # for the tasks on this page, grouped by lane and department; each task is still checked on its own.
-    bulk_reassign = policy.may_reassign(user) and scope in ("mine", "group")
+    bulk_reassign = policy.may(user, "reassign") and scope in ("mine", "group")
     reassign_groups = _reassign_groups(result.items, departments) if bulk_reassign and result.items else []
     return render_template("tasks/inbox.html", scope=scope, page=page, result=result, filters=filters,
                            filter_args=filter_args, bulk_reassign=bulk_reassign, reassign_groups=reassign_groups,
@@ -114,20 +114,19 @@ def _task_page(task_id: int, form=None, status: int = 200, **extra):
     project = db.session.get(Project, task.project_id) if task.project_id else None
     # What this viewer may do decides what the page offers: someone who may see the task but not work on it
     # (a filer on an expert's review, a reviewer on a task someone else holds) gets it read-only.
-    may = {"act": policy.may_act(user, task), "claim": policy.may_claim(user, task),
-           "unclaim": policy.may_unclaim(user, task), "reassign": policy.may_reassign(user, task),
-           "urge": policy.may_urge(user, task)}
-    if form is None and may["act"]:
+    allowed = {name: policy.may(user, name, task)
+               for name in ("complete", "send_back", "claim", "unclaim", "reassign", "urge")}
+    if form is None and allowed["complete"]:
         form = instances.build_task_form(task, project, formdata=None)
     view = history.instance_view(user, task.instance_id)
     context = hooks_for(task.process_key).page_context(task, project, user)
     earlier = sorted({(t.name, t.title) for t in db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == task.instance_id, HumanTask.state == "completed", HumanTask.name != task.name))})
     department = db.session.get(Department, task.department_id) if task.department_id else None
-    return render_template("tasks/task.html", task=task, project=project, form=form if may["act"] else None,
-                           view=view, action_form=FlaskForm(), may=may,
-                           send_back_targets=earlier if may["act"] else [],
-                           reassign_people=task_actions.reassign_candidates(task) if may["reassign"] else [],
+    return render_template("tasks/task.html", task=task, project=project, form=form if allowed["complete"] else None,
+                           view=view, action_form=FlaskForm(), allowed=allowed,
+                           send_back_targets=earlier if allowed["send_back"] else [],
+                           reassign_people=task_actions.reassign_candidates(task) if allowed["reassign"] else [],
                            task_department=department, **context, **extra), status
 
 
@@ -233,7 +232,7 @@ def complete(task_id: int):
         return redirect(url_for("tasks.task_page", task_id=task_id))
     flash(_("已提交：%(title)s", title=done.task.title), "success")
     mine = [t for t in done.next_tasks if t.owner == actor().username or
-            (t.owner is None and instances.policy.is_candidate(actor(), t))]
+            (t.owner is None and policy.may(actor(), "work_on_task", t))]
     if mine:
         return redirect(url_for("tasks.task_page", task_id=mine[0].id))
     return redirect(url_for("tasks.inbox"))
