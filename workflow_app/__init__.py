@@ -68,7 +68,11 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .api import api_bp
     from .web import register_web
     from .cli import register_cli
-    from .services import domain  # noqa: F401  (register process hooks)
+    from .processes import load_all, registry
+
+    load_all()  # every process module registers itself (workflow_app/processes/)
+    # Deadlines per step, "<process>:<task>" -> days, from each process's declared settings (DUE_DAYS_*).
+    app.config.setdefault("TASK_DUE_DAYS", registry.due_days())
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
     app.register_blueprint(api_bp)

@@ -73,6 +73,15 @@ def register_web(app: Flask) -> None:
                                "group": tasks.count_tasks(user, "group"),
                                "unread": notifications.unread_count(user)}}
 
+    @app.context_processor
+    def _process_navigation():
+        """The links the processes add to the navigation bar (their boards), as this user sees them."""
+        from flask_login import current_user
+        from ..processes import registry
+        if not getattr(current_user, "is_authenticated", False):
+            return {"process_nav": []}
+        return {"process_nav": registry.nav_entries(current_user.has_role)}
+
     @app.get("/healthz")
     def healthz():
         try:
