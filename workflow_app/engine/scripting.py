@@ -23,7 +23,7 @@ def restricted_builtins() -> dict[str, object]:
 
 
 def make_due_in(due_days: Mapping[str, int], default_days: int) -> Callable[[str], str]:
-    """`due_in("goal_review:draft_goals")` → "P10D": a step's deadline, from the bureau's settings.
+    """`due_in("<process>:<task>")` → "P10D": a step's deadline in days, from the bureau's settings.
 
     Keys are "<process>:<task>" (workflow_app/processes/ declares them). A bare task id, as models deployed
     before the keys were qualified still write it, resolves when exactly one process declares that task;

@@ -103,7 +103,7 @@ def can_see_task(user: User, task: HumanTask) -> bool:
         return True
     process = registry.get(task.process_key)
     if process.task_readers and user.has_role(*process.task_readers):
-        return True  # roles that follow every step of the process (supervisors: every rectification step)
+        return True  # roles that follow every step of the process, e.g. supervisors (they may act on few)
     if user.username in (task.claimed_by, task.completed_by, task.assignee):
         return True
     if task.name in process.anonymous_tasks:
