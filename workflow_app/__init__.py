@@ -71,6 +71,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .processes import load_all, registry
 
     load_all()  # every process module registers itself (workflow_app/processes/)
+    registry.import_api_views()  # ... and its API routes join api_bp before it is registered
     # Deadlines per step, "<process>:<task>" -> days, from each process's declared settings (DUE_DAYS_*).
     app.config.setdefault("TASK_DUE_DAYS", registry.due_days())
 

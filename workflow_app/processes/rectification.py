@@ -32,6 +32,8 @@ MODULE = register(ProcessModule(
     task_readers=frozenset({Role.SUPERVISOR.value}),
     instance_readers=frozenset({Role.SUPERVISOR.value, Role.FINANCE_BUSINESS.value}),
     nav=(NavEntry("rectifications.board", _l("整改督办")),),
+    web_views=("workflow_app.web.rectifications",),
+    api_views=("workflow_app.api.rectifications",),
     templates=RECTIFICATION,
     upload_tasks=frozenset({"report_progress"}),  # the progress report carries its evidence upload
 ))

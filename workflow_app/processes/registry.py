@@ -15,8 +15,9 @@ Keys:
 """
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from ..services.hooks import ProcessHooks
 
 if TYPE_CHECKING:
+    from flask import Blueprint
     from flask_babel import LazyString
 
 
@@ -88,6 +90,10 @@ class ProcessModule:
     task_readers: frozenset[str] = frozenset()
     instance_readers: frozenset[str] = frozenset()
     nav: tuple[NavEntry, ...] = ()
+    # Its own views: modules with a `bp` Blueprint of pages (registered by web.register_web), and API modules
+    # that add routes to the API blueprint (imported before it is registered). Dotted module names.
+    web_views: tuple[str, ...] = ()
+    api_views: tuple[str, ...] = ()
     # Templates: templates/processes/<templates>/context/<task>.html and .../forms/<task>.html.
     templates: str | None = None
     wide_tasks: frozenset[str] = frozenset()
@@ -160,5 +166,12 @@ def nav_entries(has_role: Callable[..., bool]) -> list[NavEntry]:
     return [entry for m in _modules.values() for entry in m.nav if entry.roles is None or has_role(*entry.roles)]
 
 
-def keys() -> Iterable[str]:
-    return _modules.keys()
+def web_blueprints() -> list[Blueprint]:
+    """The processes' page blueprints, to register with the generic ones."""
+    return [importlib.import_module(name).bp for m in _modules.values() for name in m.web_views]
+
+
+def import_api_views() -> None:
+    """Import the processes' API modules: their routes join the API blueprint (before it is registered)."""
+    for name in (name for m in _modules.values() for name in m.api_views):
+        importlib.import_module(name)

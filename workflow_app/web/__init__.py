@@ -36,7 +36,8 @@ def _same_site_referrer() -> str | None:
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, dashboard, filters, instances, me, projects, rectifications, tasks
+    from ..processes import registry
+    from . import auth, dashboard, filters, instances, me, projects, tasks
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -46,9 +47,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(instances.bp)
     app.register_blueprint(projects.bp)
-    app.register_blueprint(rectifications.bp)
     app.register_blueprint(me.bp)
     app.register_blueprint(dashboard.bp)
+    for blueprint in registry.web_blueprints():  # each process's own pages (its board, its records)
+        app.register_blueprint(blueprint)
     filters.register(app)
 
     @app.before_request
