@@ -68,8 +68,13 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .api import api_bp
     from .web import register_web
     from .cli import register_cli
-    from .services import domain  # noqa: F401  (register process hooks)
     from .services.deployment import register_deployment
+    from .processes import load_all, registry
+
+    load_all()  # every process module registers itself (workflow_app/processes/)
+    registry.import_api_views()  # ... and its API routes join api_bp before it is registered
+    # Deadlines per step, "<process>:<task>" -> days, from each process's declared settings (DUE_DAYS_*).
+    app.config.setdefault("TASK_DUE_DAYS", registry.due_days())
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the session cookie
     app.register_blueprint(api_bp)

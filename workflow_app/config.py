@@ -68,18 +68,8 @@ def build_config(instance_path: Path) -> dict[str, object]:
         # Joint review: how many experts are drawn, and an optional seed for reproducible draws.
         "EXPERTS_PER_REVIEW": _env_int("EXPERTS_PER_REVIEW", 3),
         "EXPERT_DRAW_SEED": os.environ.get("EXPERT_DRAW_SEED") or None,
-        # Deadlines per task (days). BPMN timers read them through the `due_in` helper.
-        "TASK_DUE_DAYS": {
-            "draft_goals": _env_int("DUE_DAYS_DRAFT", 10),
-            "dept_signoff": _env_int("DUE_DAYS_SIGNOFF", 3),
-            "formal_check": _env_int("DUE_DAYS_REVIEW", 7),
-            "finance_review": _env_int("DUE_DAYS_REVIEW", 7),
-            "authority_review": _env_int("DUE_DAYS_REVIEW", 7),
-            "expert_review": _env_int("DUE_DAYS_REVIEW", 7),
-            "consolidate": _env_int("DUE_DAYS_REVIEW", 7),
-            "revise_goals": _env_int("DUE_DAYS_REVISION", 5),
-            "final_review": _env_int("DUE_DAYS_REVIEW", 7),
-        },
+        # Deadlines of the steps (days): each process declares its own and the settings that change them
+        # (workflow_app/processes/, TASK_DUE_DAYS is filled at app creation); this one serves any step without.
         "TASK_DUE_DAYS_DEFAULT": _env_int("DUE_DAYS_DEFAULT", 7),
         # Rectification: the department is reminded this many days before the rectification's deadline.
         "RECTIFICATION_REMINDER_DAYS": _env_int("RECTIFICATION_REMINDER_DAYS", 3),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask_babel import LazyString, lazy_gettext as _l
 
 from .models.goal import GRADES, LEVELS, OPERATORS
+from .processes import registry
 
 # A label is a lazy string (translated when rendered, in the request's language) or a plain sign such as ≥.
 Label = LazyString | str
@@ -106,31 +107,9 @@ def operator_choices() -> list[tuple[str, Label]]:
 
 # --- names of the product's BPMN processes and tasks -------------------------------------------------------
 # The names live in the BPMN files (Chinese, stored with each task row and history entry). The English UI shows
-# these labels instead, keyed by the element id together with the Chinese name it was written for: a redeployed
-# file that renames a task shows its new (Chinese) name rather than a stale translation.
-PROCESS_NAMES_EN: dict[tuple[str, str], str] = {
-    ("goal_review", "绩效目标二上二下审核"): "Performance goal review (two submissions, two responses)",
-    ("joint_review", "财政+部门+专家联审"): "Joint review (finance, department, experts)",
-    ("rectification", "整改跟踪"): "Rectification tracking",
-}
-TASK_TITLES_EN: dict[tuple[str, str], str] = {
-    ("draft_goals", "一上：编制绩效目标"): "1st submission: draft the performance goals",
-    ("dept_signoff", "一上：部门负责人审核签发"): "1st submission: department head sign-off",
-    ("formal_check", "绩效科形式审核（完整性）"): "Formal check by the performance section (completeness)",
-    ("joint_review", "财政+部门+专家联审"): "Joint review (finance, department, experts)",
-    ("consolidate", "一下：汇总联审意见，下达反馈和控制数"):
-        "1st response: consolidate the review, issue feedback and control number",
-    ("revise_goals", "二上：按反馈修改绩效目标"): "2nd submission: revise the goals after feedback",
-    ("final_review", "复审二上修改稿"): "Final review of the revised goals",
-    ("finance_review", "财政业务科室评审"): "Finance section review",
-    ("authority_review", "主管部门评审"): "Competent department review",
-    ("expert_review", "专家评审（每位专家一份）"): "Expert review (one per expert)",
-    ("submit_plan", "制定整改方案"): "Draw up the rectification plan",
-    ("review_plan", "审核整改方案"): "Review the rectification plan",
-    ("report_progress", "报送整改进展"): "Report rectification progress",
-    ("audit", "督办审核"): "Supervisor audit",
-    ("apply_result", "结果运用"): "Apply the result",
-}
+# the labels each process module declares (workflow_app/processes/), keyed by the element id together with the
+# Chinese name it was written for: a redeployed file that renames a task shows its new (Chinese) name rather
+# than a stale translation.
 
 
 def _english() -> bool:
@@ -142,12 +121,12 @@ def _english() -> bool:
 def task_label(name: str | None, title: str | None) -> str:
     """A task's title in the page's language (the stored Chinese title, or its English label)."""
     if title and name and _english():
-        return TASK_TITLES_EN.get((name, title), title)
+        return registry.task_title_en(name, title) or title
     return title or name or ""
 
 
 def process_label(key: str | None, name: str | None) -> str:
     """A process's name in the page's language; without a name, its key."""
     if name and key and _english():
-        return PROCESS_NAMES_EN.get((key, name), name)
+        return registry.process_name_en(key, name) or name
     return name or key or ""

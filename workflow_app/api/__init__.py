@@ -5,4 +5,6 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import errors, auth, processes, tasks, projects, rectifications, actions, openapi  # noqa: E402,F401
+# The generic API; each process's own endpoints are imported by its module (workflow_app/processes/,
+# `api_views`) before the blueprint is registered.
+from . import errors, auth, processes, tasks, projects, actions, openapi  # noqa: E402,F401

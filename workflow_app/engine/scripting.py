@@ -25,10 +25,21 @@ def restricted_builtins() -> dict[str, object]:
 
 
 def make_due_in(due_days: Mapping[str, int], default_days: int) -> Callable[[str], str]:
-    """`due_in("draft_goals")` → "P10D": the deadline of a task, from the bureau's settings."""
+    """`due_in("<process>:<task>")` → "P10D": a step's deadline in days, from the bureau's settings.
 
-    def due_in(task_id: str) -> str:
-        return f"P{int(due_days.get(task_id, default_days))}D"
+    Keys are "<process>:<task>" (workflow_app/processes/ declares them). A bare task id, as models deployed
+    before the keys were qualified still write it, resolves when exactly one process declares that task;
+    otherwise, like any undeclared key, it gets the default.
+    """
+    by_task: dict[str, list[int]] = {}
+    for key, days in due_days.items():
+        by_task.setdefault(key.rpartition(":")[2], []).append(days)
+
+    def due_in(key: str) -> str:
+        days = due_days.get(key)
+        if days is None and ":" not in key and len(by_task.get(key, ())) == 1:
+            days = by_task[key][0]
+        return f"P{int(days if days is not None else default_days)}D"
 
     return due_in
 

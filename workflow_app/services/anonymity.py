@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import HumanTask, User
+from ..processes import registry
 from . import policy
 
-# Tasks whose performer the department may not learn (BPMN task ids; bpmn/README.md convention 3).
-ANONYMOUS_TASKS = policy.ANONYMOUS_TASKS
+# Tasks whose performer the department may not learn (BPMN task ids; bpmn/README.md convention 3) are declared
+# by their process modules (`anonymous_tasks`, workflow_app/processes/); `registry.anonymous_tasks()` is all of them.
 ALIAS_PREFIX = "专家"
 
 
@@ -37,7 +38,7 @@ def expert_aliases(instance_ids: Iterable[int]) -> dict[int, dict[str, str]]:
         return aliases
     rows = db.session.execute(select(HumanTask.instance_id, HumanTask.assignee, HumanTask.completed_by,
                                      HumanTask.on_behalf_of)
-                              .where(HumanTask.instance_id.in_(ids), HumanTask.name.in_(ANONYMOUS_TASKS))
+                              .where(HumanTask.instance_id.in_(ids), HumanTask.name.in_(registry.anonymous_tasks()))
                               .order_by(HumanTask.id))
     for instance_id, assignee, completed_by, on_behalf_of in rows:
         # The expert whose review it is: the named assignee (a stand-in completes on his behalf).
@@ -68,7 +69,7 @@ class Masker:
         return self._aliases.get(instance_id, {})
 
     def hides(self, task_name: str | None) -> bool:
-        return not self.reveal and task_name in ANONYMOUS_TASKS
+        return not self.reveal and task_name in registry.anonymous_tasks()
 
     def person(self, instance_id: int, username: str | None, task_name: str | None = None,
                slot_of: str | None = None) -> str | None:
@@ -79,6 +80,6 @@ class Masker:
         if not username or self.reveal or username == self.viewer.username:
             return username
         names = self.aliases(instance_id)
-        if task_name in ANONYMOUS_TASKS:
+        if task_name in registry.anonymous_tasks():
             return names.get(slot_of or username) or names.get(username) or ALIAS_PREFIX
         return names.get(username, username)

@@ -16,7 +16,7 @@ from ..models import (GoalReview, GoalStatus, GoalVersion, HumanTask, InstanceSt
                       ReviewOpinion, Role, TaskState, User)
 from . import anonymity, goals, instances, policy
 from .errors import Conflict, Invalid, NotFound
-from .hooks import Completion, ProcessHooks, register
+from .hooks import Completion, ProcessHooks
 from .transaction import transactional
 
 GOAL_REVIEW = "goal_review"
@@ -113,18 +113,92 @@ def approved_version(project: Project) -> GoalVersion | None:
     return db.session.get(GoalVersion, review.approved_version_id) if review else None
 
 
+# -- what each step stores ------------------------------------------------------------------------
+def _store_goals(c: Completion, review: GoalReview) -> None:
+    """一上 / 二上: the goals as drafted become a new version; no opinion."""
+    assert c.project is not None
+    revision = c.task.name == "revise_goals"
+    version = goals.store_version(c.project, c.instance.id, "二上" if revision else "一上", c.form.overall_goal.data,
+                                  c.form.indicator_rows(), c.actor.username, c.form.amount.data if revision else None)
+    c.task_data["goal_version_id"] = version.id
+
+
+def _record_opinion(c: Completion, review: GoalReview, scores: dict[str, int] | None = None,
+                    total: int | None = None) -> None:
+    """A review step's opinion, on the latest goal version of the current round."""
+    assert c.project is not None
+    form = c.form
+    decision = None
+    for name in ("approved", "complete"):
+        if name in form._fields:
+            decision = form._fields[name].data
+    latest = latest_version(c.project.id)
+    db.session.add(ReviewOpinion(
+        instance_id=c.instance.id, task_id=c.task.id, project_id=c.project.id,
+        goal_version_id=latest.id if latest else None, round_no=review.round_no,
+        kind=OPINION_KIND.get(c.task.name, c.task.name), reviewer=c.actor.username, reviewer_name=c.actor.name,
+        grade=form._fields["grade"].data if "grade" in form._fields else None, decision=decision,
+        opinion=(form.opinion.data or "").strip() if "opinion" in form._fields else "",
+        scores=scores, total=total))
+
+
+def _formal_check(c: Completion, review: GoalReview) -> None:
+    if c.form.complete.data:
+        assert c.project is not None
+        check_authority_reviewer(c.project, c.instance.id)
+        c.task_data["experts"] = review.experts = draw_experts(c.project, c.instance.id, review.round_no)
+    _record_opinion(c, review)
+
+
+def _expert_review(c: Completion, review: GoalReview) -> None:
+    c.task_data["expert_review_result"]["expert"] = c.actor.username
+    scores = {k: int(getattr(c.form.scores.form, k).data) for k in ("completeness", "relevance", "scientific",
+                                                                     "measurable")}
+    _record_opinion(c, review, scores, c.form.total())
+
+
+def _consolidate(c: Completion, review: GoalReview) -> None:
+    review.grade = c.form.grade.data
+    review.control_amount = c.form.control_amount.data
+    review.override_reason = (c.form.override_reason.data or "").strip() or None
+    _record_opinion(c, review)
+    if review.grade == "中":
+        review.round_no += 1  # the revised goals get a new formal check and joint review
+
+
+# BPMN task id -> what its completion stores; every other step (sign-off, the finance and authority reviews,
+# the final review) records its opinion.
+ON_COMPLETE = {
+    "draft_goals": _store_goals,
+    "revise_goals": _store_goals,
+    "formal_check": _formal_check,
+    "expert_review": _expert_review,
+    "consolidate": _consolidate,
+}
+
+
+def _revision_context(task: HumanTask, review: GoalReview | None) -> dict[str, Any]:
+    return {"control_amount": review.control_amount if review else None}
+
+
+def _consolidation_context(task: HumanTask, review: GoalReview | None) -> dict[str, Any]:
+    return {"suggested_grade": review.suggested_grade if review else None}
+
+
+# BPMN task id -> the extra arguments of its form (what the form checks against).
+FORM_CONTEXT = {"revise_goals": _revision_context, "consolidate": _consolidation_context}
+# Steps whose form starts from the latest goal version (a draft sent back, the 二上 revision).
+EDITS_GOALS = ("draft_goals", "revise_goals")
+
+
 class GoalReviewHooks(ProcessHooks):
     def form_context(self, task, project) -> dict[str, Any]:
-        review = review_of(task.instance_id)
-        if task.name == "revise_goals":
-            return {"control_amount": review.control_amount if review else None}
-        if task.name == "consolidate":
-            return {"suggested_grade": review.suggested_grade if review else None}
-        return {}
+        build = FORM_CONTEXT.get(task.name)
+        return build(task, review_of(task.instance_id)) if build else {}
 
     def initial_data(self, task, project) -> dict[str, Any] | None:
         """A draft sent back, or the 二上 revision, starts from the latest version, not from nothing."""
-        if task.name not in ("draft_goals", "revise_goals") or project is None:
+        if task.name not in EDITS_GOALS or project is None:
             return None
         version = latest_version(project.id)
         if version is None:
@@ -153,43 +227,7 @@ class GoalReviewHooks(ProcessHooks):
     def before_complete(self, c: Completion) -> None:
         review = review_of(c.instance.id)
         assert review is not None and c.project is not None
-        name = c.task.name
-        form = c.form
-        if name in ("draft_goals", "revise_goals"):
-            amount = form.amount.data if name == "revise_goals" else None
-            version = goals.store_version(c.project, c.instance.id, "一上" if name == "draft_goals" else "二上",
-                                          form.overall_goal.data, form.indicator_rows(), c.actor.username, amount)
-            c.task_data["goal_version_id"] = version.id
-            return
-        if name == "formal_check" and form.complete.data:
-            check_authority_reviewer(c.project, c.instance.id)
-            c.task_data["experts"] = review.experts = draw_experts(c.project, c.instance.id, review.round_no)
-        if name == "expert_review":
-            c.task_data["expert_review_result"]["expert"] = c.actor.username
-        if name == "consolidate":
-            review.grade = form.grade.data
-            review.control_amount = form.control_amount.data
-            review.override_reason = (form.override_reason.data or "").strip() or None
-        decision = None
-        for field in ("approved", "complete"):
-            if field in form._fields:
-                decision = form._fields[field].data
-        scores = None
-        total = None
-        if name == "expert_review":
-            scores = {k: int(getattr(form.scores.form, k).data) for k in ("completeness", "relevance",
-                                                                         "scientific", "measurable")}
-            total = form.total()
-        latest = latest_version(c.project.id)
-        db.session.add(ReviewOpinion(
-            instance_id=c.instance.id, task_id=c.task.id, project_id=c.project.id,
-            goal_version_id=latest.id if latest else None, round_no=review.round_no,
-            kind=OPINION_KIND.get(name, name), reviewer=c.actor.username, reviewer_name=c.actor.name,
-            grade=form._fields["grade"].data if "grade" in form._fields else None, decision=decision,
-            opinion=(form.opinion.data or "").strip() if "opinion" in form._fields else "",
-            scores=scores, total=total))
-        if name == "consolidate" and review.grade == "中":
-            review.round_no += 1  # the revised goals get a new formal check and joint review
+        ON_COMPLETE.get(c.task.name, _record_opinion)(c, review)
 
     def after_step(self, instance, run, completion) -> None:
         project = db.session.get(Project, instance.project_id)
@@ -214,5 +252,3 @@ class GoalReviewHooks(ProcessHooks):
             elif outcome == "rejected":
                 project.goal_status = GoalStatus.REJECTED.value
 
-
-register(GOAL_REVIEW, GoalReviewHooks())

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, Comment, HumanTask, ProcessInstance, Project, TaskState, User
+from ..processes import registry
 from . import policy
 from .anonymity import Masker
 from .errors import NotFound
@@ -52,14 +53,13 @@ class InstanceView:
         return self.masker.viewer.username in (task.assignee, task.claimed_by, task.completed_by)
 
 
-# The joint review is independent and the experts anonymous: outside the performance section, nobody reads
-# another reviewer's opinion in the history, and only the expert himself sees an expert's name (the others
-# see 专家<n>, numbered as everywhere else: services/anonymity.py).
-INDEPENDENT_REVIEWS = {"finance_review", "authority_review", "expert_review"}
-
-
-def _as_seen_by(viewer: User, masker: Masker, instance_id: int, entry: HistoryEntry) -> HistoryEntry:
-    if policy.may(viewer, "read_independent_reviews") or entry.task not in INDEPENDENT_REVIEWS or entry.by == viewer.username:
+def _as_seen_by(viewer: User, masker: Masker, instance_id: int, independent: frozenset[str],
+                entry: HistoryEntry) -> HistoryEntry:
+    """An independent review (declared by the process module) is independent and an anonymous step's performer
+    anonymous: outside the performance section, nobody reads another reviewer's opinion in the history, and
+    only the expert himself sees an expert's name (the others see 专家<n>, numbered as everywhere else:
+    services/anonymity.py)."""
+    if policy.may(viewer, "read_independent_reviews") or entry.task not in independent or entry.by == viewer.username:
         return entry
     entry.opinion = None
     names = masker.aliases(instance_id)
@@ -91,7 +91,8 @@ def instance_view(actor: User, instance_id: int) -> InstanceView:
         .where(AuditEvent.instance_id == instance.id, AuditEvent.action.in_(HISTORY_ACTIONS))
         .order_by(AuditEvent.id)).all()
     masker = Masker(actor)
-    history = [_as_seen_by(actor, masker, instance.id, HistoryEntry(
+    independent = registry.get(instance.process_key).independent_reviews
+    history = [_as_seen_by(actor, masker, instance.id, independent, HistoryEntry(
         task=e.task_name, title=title, by=e.actor, on_behalf_of=e.on_behalf_of, at=e.at, action=e.action,
         opinion=e.opinion)) for e, title in rows]
     return InstanceView(instance, project, ready, history, policy.may(actor, "see_instance_data"), masker)

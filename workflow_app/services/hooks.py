@@ -1,8 +1,9 @@
 """Process-specific behaviour around the generic engine calls.
 
-The generic service starts instances and completes tasks for any model. A domain module (the goal
-review, rectification) registers hooks for its process key to store domain rows (goal versions,
-opinions), add decision fields to the task data, and react when the workflow moves on.
+The generic service starts instances and completes tasks for any model. A process module
+(workflow_app/processes/) declares hooks for its process key to store domain rows, add decision fields
+to the task data, and react when the workflow moves on; the generic code finds them with
+`processes.registry.hooks_for(key)`.
 """
 from __future__ import annotations
 
@@ -62,15 +63,3 @@ class ProcessHooks:
 
     def on_timers(self, instance: ProcessInstance, fired: list[FiredTimer]) -> None:
         pass
-
-
-_registry: dict[str, ProcessHooks] = {}
-_default = ProcessHooks()
-
-
-def register(process_key: str, hooks: ProcessHooks) -> None:
-    _registry[process_key] = hooks
-
-
-def hooks_for(process_key: str) -> ProcessHooks:
-    return _registry.get(process_key, _default)

@@ -24,14 +24,14 @@ from ..models import (Department, HumanTask, InstanceStatus, ProcessDefinition, 
 from ..models.org import SECTION_ROUTED_ROLES
 from . import audit, deployment, policy, separation
 from .errors import Conflict, Invalid, NotFound
-from .hooks import Completion, hooks_for
+from ..processes import registry
+from ..processes.registry import hooks_for
+from .hooks import Completion
 from .notifications import new_task_message, notify_task_candidates, overdue_message
 from .transaction import transactional
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED_DATA_KEYS = {"due_in", "grading", "typename"}  # names of the script environment
-DOMAIN_STARTS = {"goal_review": "POST /api/v1/projects/<id>/goal-review",
-                 "rectification": "POST /api/v1/projects/<id>/rectifications"}
 
 
 def script_engine():
@@ -257,9 +257,10 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
 @transactional
 def start_instance(actor: User, key: str, data: dict[str, Any], project_id: int | None = None) -> Started:
     policy.require(actor, "start_process")
-    if key in DOMAIN_STARTS:
-        # These processes own domain rows (a goal review record, a rectification): only their own start makes them.
-        raise Invalid(f"{key} 须通过 {DOMAIN_STARTS[key]} 发起", {"key": [f"请使用 {DOMAIN_STARTS[key]}"]})
+    endpoint = registry.get(key).start_endpoint
+    if endpoint is not None:
+        # The process owns domain rows that only its own start makes (see its module in workflow_app/processes/).
+        raise Invalid(f"{key} 须通过 {endpoint} 发起", {"key": [f"请使用 {endpoint}"]})
     project = None
     if project_id is not None:
         project = db.session.get(Project, project_id)

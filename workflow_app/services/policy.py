@@ -23,6 +23,7 @@ from sqlalchemy import BindParameter, ColumnElement, and_, exists, false, litera
 
 from ..models import Attachment, HumanTask, ProcessInstance, Project, TaskState, User
 from ..models.org import BUREAU_WIDE_ROLES, DEPARTMENT_SCOPED_ROLES, SECTION_ROUTED_ROLES, Role
+from ..processes import registry
 from .errors import Forbidden, NotFound
 
 # Roles that may read every project in the library (they review or supervise across departments).
@@ -66,11 +67,6 @@ def is_candidate(user: User, task: HumanTask) -> bool:
         # Routed to a business section (对口业务科室): that section's; unrouted: every section's.
         return task.department_id is None or task.department_id == user.department_id
     return True
-
-
-# Tasks whose performer is anonymous outside the bureau-wide roles (the joint review's experts, see
-# services/anonymity.py): their pages are not the department's, whatever department the row carries.
-ANONYMOUS_TASKS = frozenset({"expert_review"})
 
 
 def may_act(user: User, task: HumanTask) -> bool:
@@ -120,12 +116,15 @@ def may_urge(user: User, task: HumanTask) -> bool:
 def can_see_task(user: User, task: HumanTask) -> bool:
     if is_bureau_wide(user) or is_candidate(user, task) or acting_for(user, task):
         return True
-    if task.process_key == "rectification" and user.has_role(Role.SUPERVISOR.value):
-        return True  # supervisors follow every rectification step (they may do only the audit)
+    process = registry.get(task.process_key)
+    if process.task_readers and user.has_role(*process.task_readers):
+        return True  # roles that follow every step of the process, e.g. supervisors (they may act on few)
     if user.username in (task.claimed_by, task.completed_by, task.assignee):
         return True
-    if task.name in ANONYMOUS_TASKS:
-        return False  # an expert's review page would name the expert (and show his opinion)
+    if task.name in process.anonymous_tasks:
+        # Its performer is anonymous outside the bureau-wide roles (services/anonymity.py): an expert's review
+        # page would name the expert (and show his opinion), whatever department the row carries.
+        return False
     if user.department_id is None:
         return False
     if task.lane in SECTION_ROUTED_ROLES:
@@ -204,15 +203,12 @@ def done_clause(user: User) -> ColumnElement[bool]:
 
 
 # -- instances ----------------------------------------------------------------------------------
-# Who follows every rectification, whichever department it concerns (same rule as the rectification board).
-RECTIFICATION_READERS = frozenset({Role.SUPERVISOR.value, Role.FINANCE_BUSINESS.value})
-
-
 def can_see_instance(user: User, instance: ProcessInstance, project: Project | None) -> bool:
     if is_bureau_wide(user) or instance.started_by_id == user.id:
         return True
-    if instance.process_key == "rectification" and user.has_role(*RECTIFICATION_READERS):
-        return True
+    readers = registry.get(instance.process_key).instance_readers
+    if readers and user.has_role(*readers):
+        return True  # roles that follow every instance of the process, whichever department it concerns
     if user.department_id is not None:
         if instance.department_id == user.department_id:
             return True
@@ -442,29 +438,3 @@ def _create_project(user: User, department_id: int) -> bool:
 def _see_dashboard(user: User, _obj: None) -> bool:
     """The statistics are the performance section's (and the admins'); to anyone else they do not exist."""
     return is_bureau_wide(user)
-
-
-# -- process permissions -------------------------------------------------------------------------
-# Rules of one process each; they would move into that process's own module with the process registry.
-
-@define("start_goal_review", Forbidden, "只有项目所属部门的填报人可以发起绩效目标审核")
-def _start_goal_review(user: User, project: Project) -> bool:
-    """二上二下 starts with the project's own department: its filer drafts the goals."""
-    return user.has_role(Role.DEPARTMENT_FILER.value) and user.department_id == project.department_id
-
-
-@define("open_rectification", Forbidden, "只有绩效科可以下达整改通知")
-def _open_rectification(user: User, _obj: None) -> bool:
-    return user.has_role(Role.PERFORMANCE_SECTION.value)
-
-
-@define("see_rectification_board", NotFound, "页面不存在")
-def _see_rectification_board(user: User, _obj: None) -> bool:
-    """Everyone has a board: the rows on it are those `see_every_rectification` or their department allow."""
-    return True
-
-
-@define("see_every_rectification", Forbidden, "只能查看本部门的整改")
-def _see_every_rectification(user: User, _obj: None) -> bool:
-    """Who follows every department's rectifications (the rest see their own department's)."""
-    return is_bureau_wide(user) or user.has_role(*RECTIFICATION_READERS)

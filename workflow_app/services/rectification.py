@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import (Department, Project, Rectification, RectificationRecord, RectificationStatus, Role, User)
 from . import attachments, audit, instances, policy
 from .errors import Invalid, NotFound
-from .hooks import Completion, ProcessHooks, register
+from .hooks import Completion, ProcessHooks
 from .notifications import notify
 from .transaction import transactional
 
@@ -123,6 +123,66 @@ def mark_overdue(rectification: Rectification, moment: datetime) -> None:
                  object_type="rectification", object_id=rectification.id, after={"at": moment.isoformat()})
 
 
+# -- what each step records ------------------------------------------------------------------------
+def _submit_plan(c: Completion, rect: Rectification, record: RectificationRecord) -> None:
+    record.kind, record.text = "plan", c.form.plan.data.strip()
+    record.items = c.form.filled_measures()
+
+
+def _review_plan(c: Completion, rect: Rectification, record: RectificationRecord) -> None:
+    accepted = c.form.accepted.data
+    record.kind, record.text = "plan_review", (c.form.opinion.data or "").strip()
+    record.decision = "accepted" if accepted else "rejected"
+    rect.status = RectificationStatus.IN_PROGRESS.value if accepted else RectificationStatus.PLANNING.value
+
+
+def _report_progress(c: Completion, rect: Rectification, record: RectificationRecord) -> None:
+    record.kind, record.text = "progress", c.form.progress.data.strip()
+    record.decision = "done" if c.form.done.data else "continue"
+    db.session.add(record)
+    db.session.flush()  # the evidence is claimed for this record, by id
+    used = attachments.claim_for(c.actor, c.form.evidence_ids(), c.instance.id, f"rectification_record:{record.id}")
+    record.attachment_ids = [a.id for a in used]
+    if c.form.done.data:
+        rect.status = RectificationStatus.AUDITING.value
+
+
+def _audit(c: Completion, rect: Rectification, record: RectificationRecord) -> None:
+    verdict = c.form.verdict.data
+    record.kind, record.text, record.decision = "audit", c.form.opinion.data.strip(), verdict
+    rect.audit_result = verdict
+    if verdict == "return":
+        rect.status = RectificationStatus.IN_PROGRESS.value
+        moment = now()
+        if moment >= rect.deadline_at:
+            mark_overdue(rect, moment)  # sent back to reporting after the deadline: late from now on
+
+
+def _apply_result(c: Completion, rect: Rectification, record: RectificationRecord) -> None:
+    form = c.form
+    record.kind, record.text = "result", (form.opinion.data or "").strip()
+    record.decision = form.budget_decision.data
+    record.extra = {"recovered_amount": str(form.recovered_amount.data)}
+    rect.budget_decision = form.budget_decision.data
+    rect.recovered_amount = form.recovered_amount.data
+    rect.status = RectificationStatus.CLOSED.value
+    rect.closed_at = now()
+    assert c.project is not None
+    c.project.budget_decision = form.budget_decision.data
+
+
+# BPMN task id -> what its completion records (each step of the model has one).
+ON_COMPLETE = {
+    "submit_plan": _submit_plan,
+    "review_plan": _review_plan,
+    "report_progress": _report_progress,
+    "audit": _audit,
+    "apply_result": _apply_result,
+}
+# Steps whose form checks amounts against the project's budget.
+NEEDS_PROJECT_AMOUNT = ("apply_result",)
+
+
 class RectificationHooks(ProcessHooks):
     def task_due_at(self, instance, run, task_name: str) -> datetime | None:
         if task_name not in DEPARTMENT_TASKS:
@@ -134,7 +194,7 @@ class RectificationHooks(ProcessHooks):
         return rect.deadline_at - timedelta(seconds=1) if rect is not None else None
 
     def form_context(self, task, project) -> dict[str, Any]:
-        if task.name == "apply_result" and project is not None:
+        if task.name in NEEDS_PROJECT_AMOUNT and project is not None:
             return {"project_amount": project.amount}
         return {}
 
@@ -151,44 +211,9 @@ class RectificationHooks(ProcessHooks):
     def before_complete(self, c: Completion) -> None:
         rect = for_instance(c.instance.id)
         assert rect is not None
-        form = c.form
         record = RectificationRecord(rectification_id=rect.id, task_id=c.task.id, author=c.actor.username,
                                      author_name=c.actor.name)
-        name = c.task.name
-        if name == "submit_plan":
-            record.kind, record.text = "plan", form.plan.data.strip()
-            record.items = form.filled_measures()
-        elif name == "review_plan":
-            record.kind, record.text = "plan_review", (form.opinion.data or "").strip()
-            record.decision = "accepted" if form.accepted.data else "rejected"
-            rect.status = RectificationStatus.IN_PROGRESS.value if form.accepted.data else RectificationStatus.PLANNING.value
-        elif name == "report_progress":
-            record.kind, record.text = "progress", form.progress.data.strip()
-            record.decision = "done" if form.done.data else "continue"
-            db.session.add(record)
-            db.session.flush()
-            used = attachments.claim_for(c.actor, form.evidence_ids(), c.instance.id,
-                                         f"rectification_record:{record.id}")
-            record.attachment_ids = [a.id for a in used]
-            if form.done.data:
-                rect.status = RectificationStatus.AUDITING.value
-        elif name == "audit":
-            record.kind, record.text, record.decision = "audit", form.opinion.data.strip(), form.verdict.data
-            rect.audit_result = form.verdict.data
-            if form.verdict.data == "return":
-                rect.status = RectificationStatus.IN_PROGRESS.value
-                moment = now()
-                if moment >= rect.deadline_at:
-                    mark_overdue(rect, moment)  # sent back to reporting after the deadline: late from now on
-        elif name == "apply_result":
-            record.kind, record.text = "result", (form.opinion.data or "").strip()
-            record.decision = form.budget_decision.data
-            record.extra = {"recovered_amount": str(form.recovered_amount.data)}
-            rect.budget_decision = form.budget_decision.data
-            rect.recovered_amount = form.recovered_amount.data
-            rect.status = RectificationStatus.CLOSED.value
-            rect.closed_at = now()
-            c.project.budget_decision = form.budget_decision.data
+        ON_COMPLETE[c.task.name](c, rect, record)
         db.session.add(record)
 
     def on_timers(self, instance, fired) -> None:
@@ -207,8 +232,6 @@ class RectificationHooks(ProcessHooks):
             elif timer.event_id == "deadline_passed" and rect.status in OPEN_FOR_REPORTING:
                 mark_overdue(rect, moment)
 
-
-register(RECTIFICATION, RectificationHooks())
 
 
 # -- reading --------------------------------------------------------------------------------------

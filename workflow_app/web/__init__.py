@@ -36,7 +36,8 @@ def _same_site_referrer() -> str | None:
 
 
 def register_web(app: Flask) -> None:
-    from . import auth, dashboard, filters, instances, me, projects, rectifications, tasks
+    from ..processes import registry
+    from . import auth, dashboard, filters, instances, me, projects, tasks
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -46,9 +47,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(instances.bp)
     app.register_blueprint(projects.bp)
-    app.register_blueprint(rectifications.bp)
     app.register_blueprint(me.bp)
     app.register_blueprint(dashboard.bp)
+    for blueprint in registry.web_blueprints():  # each process's own pages (its board, its records)
+        app.register_blueprint(blueprint)
     filters.register(app)
 
     @app.before_request
@@ -72,6 +74,15 @@ def register_web(app: Flask) -> None:
         return {"nav_counts": {"mine": tasks.count_tasks(user, "mine"),
                                "group": tasks.count_tasks(user, "group"),
                                "unread": notifications.unread_count(user)}}
+
+    @app.context_processor
+    def _process_navigation():
+        """The links the processes add to the navigation bar (their boards), as this user sees them."""
+        from flask_login import current_user
+        from ..processes import registry
+        if not getattr(current_user, "is_authenticated", False):
+            return {"process_nav": []}
+        return {"process_nav": registry.nav_entries(current_user.has_role)}
 
     @app.get("/healthz")
     def healthz():

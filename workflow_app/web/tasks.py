@@ -17,12 +17,10 @@ from ..models import Department, HumanTask, Project
 from ..models.org import DEPARTMENT_SCOPED_ROLES
 from ..services import attachments, deployment, history, instances, policy, task_actions, tasks
 from ..services.errors import Conflict, Forbidden, Invalid
-from ..services.hooks import hooks_for
+from ..processes import registry
 
 bp = Blueprint("tasks", __name__)
 PAGE_SIZE = 20
-# Tasks whose page carries an evidence upload (上传佐证材料) inside the task form.
-EVIDENCE_TASKS = {"report_progress"}
 
 
 def actor():
@@ -119,7 +117,8 @@ def _task_page(task_id: int, form=None, status: int = 200, **extra):
     if form is None and allowed["complete"]:
         form = instances.build_task_form(task, project, formdata=None)
     view = history.instance_view(user, task.instance_id)
-    context = hooks_for(task.process_key).page_context(task, project, user)
+    process = registry.get(task.process_key)
+    context = process.hooks.page_context(task, project, user)
     earlier = sorted({(t.name, t.title) for t in db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == task.instance_id, HumanTask.state == "completed", HumanTask.name != task.name))})
     department = db.session.get(Department, task.department_id) if task.department_id else None
@@ -127,7 +126,7 @@ def _task_page(task_id: int, form=None, status: int = 200, **extra):
                            view=view, action_form=FlaskForm(), allowed=allowed,
                            send_back_targets=earlier if allowed["send_back"] else [],
                            reassign_people=task_actions.reassign_candidates(task) if allowed["reassign"] else [],
-                           task_department=department, **context, **extra), status
+                           task_department=department, page=process.task_page(task.name), **context, **extra), status
 
 
 def _task_action(task_id: int, action, success: str):
@@ -204,7 +203,8 @@ def _redisplay(task_id: int, formdata: MultiDict, status: int):
 def complete(task_id: int):
     formdata: MultiDict = request.form
     task = instances.visible_task(actor(), task_id)   # another's task: 404 before any file is kept
-    if task.name in EVIDENCE_TASKS:
+    if registry.get(task.process_key).task_page(task.name).uploads:
+        # The page carries an evidence upload (上传佐证材料) inside the task form: the file is saved first.
         try:
             formdata, uploaded = _save_evidence(request.form)
         except Invalid as error:

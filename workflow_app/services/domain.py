@@ -1,2 +1,0 @@
-"""Imports the domain modules so that their process hooks are registered."""
-from . import goal_review, rectification  # noqa: F401
