@@ -13,6 +13,12 @@ import pytest
 
 from workflow_app.config import PROJECT_ROOT, build_config
 
+def _due() -> dict[str, int]:
+    from workflow_app.processes import load_all, registry
+    load_all()
+    return registry.due_days()
+
+
 # env var -> (value to set, what build_config must then hold)
 Check = Callable[[dict[str, Any]], bool]
 SETTINGS: dict[str, tuple[str, Check]] = {
@@ -23,11 +29,13 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "BPMN_DIRS": ("/srv/extra-bpmn", lambda c: c["BPMN_DIRS"][-1] == "/srv/extra-bpmn"),
     "EXPERTS_PER_REVIEW": ("5", lambda c: c["EXPERTS_PER_REVIEW"] == 5),
     "EXPERT_DRAW_SEED": ("7", lambda c: c["EXPERT_DRAW_SEED"] == "7"),
-    "DUE_DAYS_DRAFT": ("11", lambda c: c["TASK_DUE_DAYS"]["draft_goals"] == 11),
-    "DUE_DAYS_REVIEW": ("8", lambda c: {c["TASK_DUE_DAYS"][t] for t in (
-        "formal_check", "finance_review", "authority_review", "expert_review", "consolidate", "final_review")} == {8}),
-    "DUE_DAYS_REVISION": ("6", lambda c: c["TASK_DUE_DAYS"]["revise_goals"] == 6),
-    "DUE_DAYS_SIGNOFF": ("4", lambda c: c["TASK_DUE_DAYS"]["dept_signoff"] == 4),
+    # Step deadlines are declared by the process modules ("<process>:<task>" -> DueDays(default, setting)).
+    "DUE_DAYS_DRAFT": ("11", lambda c: _due()["goal_review:draft_goals"] == 11),
+    "DUE_DAYS_REVIEW": ("8", lambda c: {_due()[t] for t in (
+        "goal_review:formal_check", "joint_review:finance_review", "joint_review:authority_review",
+        "joint_review:expert_review", "goal_review:consolidate", "goal_review:final_review")} == {8}),
+    "DUE_DAYS_REVISION": ("6", lambda c: _due()["goal_review:revise_goals"] == 6),
+    "DUE_DAYS_SIGNOFF": ("4", lambda c: _due()["goal_review:dept_signoff"] == 4),
     "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
     "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
     "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),
