@@ -360,9 +360,13 @@ class ExAnteHooks(ProcessHooks):
         assessment = for_instance(task.instance_id)
         if assessment is None:
             return {}
-        return {"assessment": assessment, "materials": current_materials(assessment),
-                "missing_materials": missing_materials(assessment), "ex_ante_opinions": opinions_for(assessment, viewer),
-                "may_upload_materials": task.name == MATERIAL_TASK and policy.may_act(viewer, task)}
+        context = {"assessment": assessment, "materials": current_materials(assessment),
+                   "missing_materials": missing_materials(assessment),
+                   "ex_ante_opinions": opinions_for(assessment, viewer),
+                   "may_upload_materials": task.name == MATERIAL_TASK and policy.may_act(viewer, task)}
+        if task.name == "score_review":
+            context.update(ex_ante_ratios=assessment.grade_ratios or {}, ex_ante_cutoffs=_settings())
+        return context
 
     def before_complete(self, c: Completion) -> None:
         assessment = for_instance(c.instance.id)
