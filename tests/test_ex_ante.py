@@ -368,3 +368,25 @@ def test_report_file_has_the_score_table_and_the_conclusion(app, api):
     assert any(r[0] == "结论" and r[1] == "部分支持" for r in rows)
     assert any(r[0] == "支持条件" and r[1] == "补充可行性论证" for r in rows)
     assert not any("林教授" in str(c) for r in rows for c in r if c)           # experts by alias for the department
+
+
+def test_a_step_past_its_deadline_reminds_its_holder_once(app, api):
+    from datetime import datetime, timedelta, timezone
+
+    from workflow_app.models import Notification, User
+    from workflow_app.services import instances
+
+    flow = ExAnteFlow(api, new_project(api))
+    flow.start()
+    task = flow.task(flow.filer, "register_item")
+    due = datetime.fromisoformat(task["due_at"])
+    assert timedelta(days=14, hours=23) < due - datetime.now(timezone.utc) <= timedelta(days=15)   # DUE_DAYS_EX_ANTE_DEPARTMENT
+    with app.app_context():
+        assert instances.fire_due_timers(due + timedelta(hours=1)) == 1
+        assert instances.fire_due_timers(due + timedelta(hours=2)) == 0
+        filer_id = db.session.scalars(select(User.id).where(User.username == "rsj_filer")).one()
+        kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == filer_id)).all()
+        assert kinds.count("overdue") == 1
+        db.session.remove()
+    assert flow.task(flow.filer, "register_item")["overdue"] is True
+    flow.register()   # still possible after the deadline

@@ -24,7 +24,7 @@ from ..engine import now
 from ..extensions import db
 from ..models import (Department, HumanTask, InstanceStatus, ProcessInstance, Project, Role, TaskState,
                       User)
-from ..models.ex_ante import (BASES, CONCLUSION_LABELS, DIMENSIONS, ITEM_KINDS, MATERIALS, REQUIRED_MATERIALS,
+from ..models.ex_ante import (CONCLUSION_LABELS, ITEM_KINDS, MATERIALS, REQUIRED_MATERIALS,
                               ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus)
 from . import anonymity, attachments, audit, ex_ante_scoring, goal_review, instances, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -404,8 +404,3 @@ class ExAnteHooks(ProcessHooks):
 register(EX_ANTE, ExAnteHooks())
 goal_review.START_GATES.append(check_goal_review_gate)
 
-
-def labels() -> dict[str, dict[str, str]]:
-    """Display names for templates."""
-    return {"kinds": ITEM_KINDS, "bases": BASES, "conclusions": CONCLUSION_LABELS, "materials": MATERIALS,
-            "dimensions": {code: spec["name"] for code, spec in DIMENSIONS.items()}}
