@@ -164,8 +164,11 @@ class ScoreReviewForm(TaskForm):
         return scored, ex_ante_scoring.conclusion(scored.total, self.support_min, self.partial_min)
 
     def validate_conditions(self, field) -> None:
-        if self.sub_grades.errors or not self.grade_ratios:
+        if self.sub_grades.errors:
             return
+        if not self.grade_ratios:
+            # The grading table is read by the step before (lookup_scoring); a model without it cannot score.
+            raise ValidationError("评分规则表尚未读取，无法评分，请联系管理员")
         try:
             _, outcome = self.result()
         except ex_ante_scoring.ScoringError as error:

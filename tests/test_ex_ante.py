@@ -390,3 +390,14 @@ def test_a_step_past_its_deadline_reminds_its_holder_once(app, api):
         db.session.remove()
     assert flow.task(flow.filer, "register_item")["overdue"] is True
     flow.register()   # still possible after the deadline
+
+
+def test_scoring_without_a_grading_table_is_refused_not_crashed(app):
+    import forms
+    with app.test_request_context():
+        form = forms.build_from_json("ex_ante:ScoreReviewForm", {"sub_grades": sub_grades("优"), "opinion": "意见"},
+                                     grade_ratios={})
+        assert not form.validate() and "评分规则表尚未读取" in form.errors["conditions"][0]
+        form = forms.build_from_json("ex_ante:ScoreReviewForm", {"sub_grades": sub_grades("优"), "opinion": "意见"},
+                                     grade_ratios=_shipped_ratios())
+        assert form.validate() and form.to_task_data() == {"ex_ante_conclusion": "support"}
