@@ -401,3 +401,24 @@ def test_scoring_without_a_grading_table_is_refused_not_crashed(app):
         form = forms.build_from_json("ex_ante:ScoreReviewForm", {"sub_grades": sub_grades("优"), "opinion": "意见"},
                                      grade_ratios=_shipped_ratios())
         assert form.validate() and form.to_task_data() == {"ex_ante_conclusion": "support"}
+
+
+def test_the_process_module_declares_every_step():
+    """What processes/ex_ante.py declares matches bpmn/ex_ante.bpmn: handlers, deadlines, templates, titles."""
+    import re as _re
+
+    from workflow_app.processes import load_all, registry
+    from workflow_app.services import ex_ante as service
+
+    load_all()
+    module = registry.get("ex_ante")
+    tasks = set(_re.findall(r'<bpmn:userTask id="([A-Za-z0-9_]+)"',
+                            (ROOT / "bpmn/ex_ante.bpmn").read_text(encoding="utf-8")))
+    assert set(service.ON_COMPLETE) == tasks
+    assert {key.partition(":")[2] for key in module.due_days} == tasks
+    assert {task for task, _zh in module.task_titles_en} == tasks
+    folder = ROOT / "workflow_app/templates/processes/ex_ante"
+    assert {p.stem for p in (folder / "context").glob("*.html")} == tasks
+    assert module.start_endpoint == "POST /api/v1/projects/<id>/ex-ante"
+    assert registry.due_days({})["ex_ante:register_item"] == 15
+    assert registry.due_days({"DUE_DAYS_EX_ANTE_THIRD_PARTY": "30"})["ex_ante:third_party_report"] == 30

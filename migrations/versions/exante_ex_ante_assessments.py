@@ -1,7 +1,7 @@
 """事前绩效评估 (ex-ante assessment): assessments, their material pack and opinions; the conclusion on the project
 
 Revision ID: exante0001
-Revises: c0ffee600006
+Revises: c0ffee600007
 Create Date: 2026-12-06 07:20:00
 
 New tables only, and two nullable columns on projects (no project has been assessed yet, so NULL is the truth
@@ -15,7 +15,7 @@ import workflow_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'exante0001'
-down_revision = 'c0ffee600006'
+down_revision = 'c0ffee600007'
 branch_labels = None
 depends_on = None
 

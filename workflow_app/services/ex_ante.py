@@ -7,13 +7,14 @@ goal review's question "may this project's goal review start?".
 
 Everything that names this process lives in its own files (bpmn/ex_ante.bpmn, bpmn/ex_ante_scoring.dmn,
 forms/ex_ante.py, models/ex_ante.py, this module and ex_ante_scoring.py, api/ex_ante.py, web/ex_ante.py,
-templates/processes/ex_ante/); generic code reaches it only through the hooks registered below.
+templates/processes/ex_ante/); its declaration for the generic code is processes/ex_ante.py.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from flask import current_app
@@ -22,13 +23,13 @@ from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from ..engine import now
 from ..extensions import db
-from ..models import (Department, HumanTask, InstanceStatus, ProcessInstance, Project, Role, TaskState,
+from ..models import (Department, HumanTask, InstanceStatus, ProcessInstance, Project, TaskState,
                       User)
 from ..models.ex_ante import (CONCLUSION_LABELS, ITEM_KINDS, MATERIALS, REQUIRED_MATERIALS,
                               ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus)
 from . import anonymity, attachments, audit, ex_ante_scoring, goal_review, instances, policy
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .hooks import Completion, ProcessHooks, register
+from .hooks import Completion, ProcessHooks
 from .transaction import transactional
 from forms.fields import strict_bool
 
@@ -38,10 +39,27 @@ START_ENDPOINT = "POST /api/v1/projects/<id>/ex-ante"
 MATERIAL_TASK = "register_item"
 
 
+# The process's settings (README): the conclusion's cut-offs on the 100-point score, and from which amount
+# (万元) a NEW project is "major" (重大) and needs a supporting assessment before its goal review (0: every one).
+SETTINGS: dict[str, str] = {"EX_ANTE_SUPPORT_MIN": "80", "EX_ANTE_PARTIAL_MIN": "60", "EX_ANTE_MIN_AMOUNT": "100"}
+
+
+def setting(name: str) -> Decimal:
+    """A setting of this process: the app's config when it names it (tests, an embedding app), else the
+    environment, else the default. Read on use, so every worker sees the same environment."""
+    value = current_app.config.get(name)
+    if value in (None, ""):
+        value = os.environ.get(name) or SETTINGS[name]
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as error:
+        raise ValueError(f"setting {name} is not a number: {value!r}") from error
+
+
 # -- starting -----------------------------------------------------------------------------------
 def may_start(actor: User, project: Project) -> bool:
-    """The department registers its own items (the 填报人 of the project's department)."""
-    return actor.has_role(Role.DEPARTMENT_FILER.value) and actor.department_id == project.department_id
+    """The department registers its own items (permission `start_ex_ante`, processes/ex_ante.py)."""
+    return policy.may(actor, "start_ex_ante", project)
 
 
 def running_assessment(project_id: int) -> ExAnteAssessment | None:
@@ -53,10 +71,10 @@ def running_assessment(project_id: int) -> ExAnteAssessment | None:
 @transactional
 def start_assessment(actor: User, project_id: int) -> ExAnteAssessment:
     project = db.session.get(Project, project_id)
-    if project is None or not policy.can_see_project(actor, project):
+    if project is None:
         raise NotFound("项目不存在")
-    if not may_start(actor, project):
-        raise Forbidden("只有项目所属部门的填报人可以发起事前绩效评估")
+    policy.require(actor, "see_project", project)
+    policy.require(actor, "start_ex_ante", project)
     # Lock the project row first, so two starts at the same moment cannot both pass the check below.
     db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
     running = running_assessment(project.id)
@@ -193,7 +211,7 @@ def _link_material(actor: User, assessment_id: int, kind: str, attachment_id: in
 # -- the goal review's gate -----------------------------------------------------------------------
 def needs_assessment(project: Project) -> bool:
     """A new major project (新增且达到金额标准) needs a supporting ex-ante assessment before its goal review."""
-    return bool(project.is_new) and Decimal(project.amount) >= Decimal(current_app.config["EX_ANTE_MIN_AMOUNT"])
+    return bool(project.is_new) and Decimal(project.amount) >= setting("EX_ANTE_MIN_AMOUNT")
 
 
 def check_goal_review_gate(actor: User, project: Project, options: dict[str, Any]) -> None:
@@ -231,8 +249,7 @@ def check_goal_review_gate(actor: User, project: Project, options: dict[str, Any
 
 # -- the steps ----------------------------------------------------------------------------------
 def _settings() -> dict[str, Decimal]:
-    return {"support_min": Decimal(current_app.config["EX_ANTE_SUPPORT_MIN"]),
-            "partial_min": Decimal(current_app.config["EX_ANTE_PARTIAL_MIN"])}
+    return {"support_min": setting("EX_ANTE_SUPPORT_MIN"), "partial_min": setting("EX_ANTE_PARTIAL_MIN")}
 
 
 def _opinion(c: Completion, assessment: ExAnteAssessment, kind: str, *, decision: str | None = None,
@@ -306,7 +323,8 @@ def _score_review(c: Completion, a: ExAnteAssessment) -> None:
              extra={"score": str(scored.total), "dimensions": a.dimension_scores})
 
 
-HANDLERS: dict[str, Callable[[Completion, ExAnteAssessment], None]] = {
+# Per-task handlers: what each step's completion stores (every user task of bpmn/ex_ante.bpmn has one).
+ON_COMPLETE: dict[str, Callable[[Completion, ExAnteAssessment], None]] = {
     "register_item": _register_item, "self_assess": _self_assess, "head_signoff": _head_signoff,
     "organize_review": _organize_review, "finance_review": _finance_review, "expert_review": _expert_review,
     "third_party_report": _third_party_report, "third_party_check": _third_party_check,
@@ -371,9 +389,7 @@ class ExAnteHooks(ProcessHooks):
     def before_complete(self, c: Completion) -> None:
         assessment = for_instance(c.instance.id)
         assert assessment is not None
-        handler = HANDLERS.get(c.task.name)
-        if handler is not None:
-            handler(c, assessment)
+        ON_COMPLETE[c.task.name](c, assessment)
 
     def after_step(self, instance, run, completion) -> None:
         assessment = for_instance(instance.id)
@@ -400,7 +416,4 @@ class ExAnteHooks(ProcessHooks):
                          object_id=project.id, after={"conclusion": assessment.conclusion,
                                                       "score": str(assessment.score)})
 
-
-register(EX_ANTE, ExAnteHooks())
-goal_review.START_GATES.append(check_goal_review_gate)
 
