@@ -422,3 +422,15 @@ def test_the_process_module_declares_every_step():
     assert module.start_endpoint == "POST /api/v1/projects/<id>/ex-ante"
     assert registry.due_days({})["ex_ante:register_item"] == 15
     assert registry.due_days({"DUE_DAYS_EX_ANTE_THIRD_PARTY": "30"})["ex_ante:third_party_report"] == 30
+
+
+@pytest.mark.parametrize("name, value", [("EX_ANTE_SUPPORT_MIN", "85"), ("EX_ANTE_PARTIAL_MIN", "55"),
+                                         ("EX_ANTE_MIN_AMOUNT", "0")])
+def test_the_settings_are_read_from_the_environment(app, monkeypatch, name, value):
+    from workflow_app.services.ex_ante import SETTINGS, setting
+    monkeypatch.delitem(app.config, name, raising=False)
+    with app.app_context():
+        monkeypatch.delenv(name, raising=False)
+        assert setting(name) == Decimal(SETTINGS[name]) != Decimal(value)
+        monkeypatch.setenv(name, value)
+        assert setting(name) == Decimal(value)
