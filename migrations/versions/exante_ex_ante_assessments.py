@@ -90,16 +90,15 @@ def upgrade():
     with op.batch_alter_table('ex_ante_opinions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ex_ante_opinions_assessment_id'), ['assessment_id'], unique=False)
 
-    with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ex_ante_conclusion', sa.String(length=12), nullable=True))
-        batch_op.add_column(sa.Column('ex_ante_score', sa.Numeric(precision=5, scale=2), nullable=True))
-
+    # Plain ALTER TABLE (no batch copy): many tables reference projects, and SQLite can add and drop a plain
+    # nullable column in place since 3.35; a batch rebuild of projects would trip their foreign keys.
+    op.add_column('projects', sa.Column('ex_ante_conclusion', sa.String(length=12), nullable=True))
+    op.add_column('projects', sa.Column('ex_ante_score', sa.Numeric(precision=5, scale=2), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.drop_column('ex_ante_score')
-        batch_op.drop_column('ex_ante_conclusion')
+    op.drop_column('projects', 'ex_ante_score')
+    op.drop_column('projects', 'ex_ante_conclusion')
 
     with op.batch_alter_table('ex_ante_opinions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ex_ante_opinions_assessment_id'))

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import false, func, select, true, update
+from sqlalchemy import func, select, update
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from ..engine import now
@@ -96,14 +96,9 @@ def start_assessment(actor: User, project_id: int) -> ExAnteAssessment:
 
 # -- reading ------------------------------------------------------------------------------------
 def visible_clause(actor: User):
-    """The assessments a user may list: as the project library (performance section, business sections and
-    supervisors everything; a department its own and those it is the competent department of)."""
-    if actor.has_role(*policy.PROJECT_READERS):
-        return true()
-    if actor.department_id is not None:
-        return ExAnteAssessment.project_id.in_(select(Project.id).where(
-            (Project.department_id == actor.department_id) | (Project.competent_department_id == actor.department_id)))
-    return false()
+    """The assessments a user may list: those of the projects the user sees in the project library (the bureau,
+    business sections and supervisors all; a department its own and those it is the competent department of)."""
+    return ExAnteAssessment.project_id.in_(select(Project.id).where(policy.visible_projects_clause(actor)))
 
 
 def get(actor: User, assessment_id: int) -> ExAnteAssessment:
