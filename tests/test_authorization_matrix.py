@@ -173,6 +173,16 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/instances/{RI}",                          200,  200, B200,  200,  200,  404,  404,  404, B200,  404,  401),
     Api("GET",    "/api/v1/attachments/{E}",                         200,  200, B200,  200,  200,  404,  404,  404, B200,  404,  401,
         given="evidence E reported on R"),
+    # 事前绩效评估: X is an assessment of P started by rsj_filer (who holds its registration step)
+    Api("POST",   "/api/v1/projects/{P}/ex-ante",                    403,  403,  403,  201,  403,  404,  404,  404,  403,  404,  401,
+        last=("rsj_filer",)),
+    Api("GET",    "/api/v1/ex-ante",                                 200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("GET",    "/api/v1/ex-ante/{X}",                             200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="ex-ante X started on P"),
+    Api("POST",   "/api/v1/ex-ante/{X}/materials",                   403,  403,  403,  422,  403,  404,  404,  404,  403,  404,  401,
+        body=FILE, given="ex-ante X started on P"),
+    Api("GET",    "/api/v1/ex-ante/{X}/report.xlsx",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="ex-ante X started on P"),
 
     # --- the pages ----------------------------------------------------------------------------------------------------
     #                                                                adm   jxk   sbk  rsjF  rsjH  sljF  sljH  exp1   sup   3rd  anon
@@ -234,6 +244,16 @@ ROWS: list[Row] = [
     Page("GET",   "/attachments/{E}",                                200,  200, B200,  200,  200,  404,  404,  404, B200,  404,    L,
         given="evidence E reported on R"),
     Page("GET",   "/instances/{RI}",                                 200,  200, B200,  200,  200,  404,  404,  404, B200,  404,    L),
+    # 事前绩效评估 (a refused start or upload goes back with a message: 302)
+    Page("POST",  "/projects/{P}/ex-ante",                           302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        last=("rsj_filer",)),
+    Page("GET",   "/ex-ante",                                        200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    Page("GET",   "/ex-ante/{X}",                                    200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="ex-ante X started on P"),
+    Page("GET",   "/ex-ante/{X}/report.xlsx",                        200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="ex-ante X started on P"),
+    Page("POST",  "/ex-ante/{X}/materials",                          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body=FILE, given="ex-ante X started on P"),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -314,7 +334,14 @@ def _evidence_reported(scenario: Scenario) -> None:
     assert response.status_code == 200, response.get_json()
 
 
-GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported}
+def _ex_ante_started(scenario: Scenario) -> None:
+    response = scenario.api("rsj_filer").post(f"/api/v1/projects/{scenario.ids['P']}/ex-ante")
+    assert response.status_code == 201, response.get_json()
+    scenario.ids["X"] = response.get_json()["id"]
+
+
+GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
+         "ex-ante X started on P": _ex_ante_started}
 
 
 # ---------------------------------------------------------------------------------------------------------

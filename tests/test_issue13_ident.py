@@ -156,8 +156,9 @@ def test_shipped_lanes_have_chinese_names_and_tasks_keep_role_codes(app):
         specs = orjson.loads(process.spec_json)
         for spec in [specs["spec"], *specs["subprocess_specs"].values()]:
             lanes |= {t["lane"] for t in spec["task_specs"].values() if t.get("typename") == "UserTask"}
+    # third_party: the ex-ante assessment's agency (bpmn/ex_ante.bpmn)
     assert lanes == {"department_filer", "department_head", "performance_section", "finance_business",
-                     "expert", "supervisor"}
+                     "expert", "supervisor", "third_party"}
 
 
 def test_a_lane_that_stands_for_no_role_is_refused_with_file_and_lane(tmp_path):

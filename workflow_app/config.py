@@ -71,7 +71,7 @@ def build_config(instance_path: Path) -> dict[str, object]:
         # Deadlines of the steps (days): each process declares its own and the settings that change them
         # (workflow_app/processes/, TASK_DUE_DAYS is filled at app creation); this one serves any step without.
         "TASK_DUE_DAYS_DEFAULT": _env_int("DUE_DAYS_DEFAULT", 7),
-        # Rectification: the department is reminded this many days before the rectification's deadline.
+        # Rectification: the department is reminded this many days before the deadline it was given.
         "RECTIFICATION_REMINDER_DAYS": _env_int("RECTIFICATION_REMINDER_DAYS", 3),
         # How often beat sends the job that fires due BPMN timers, in seconds.
         "TIMER_INTERVAL_SECONDS": _env_int("TIMER_INTERVAL_SECONDS", 60),

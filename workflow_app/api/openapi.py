@@ -296,3 +296,63 @@ PATHS["/tasks"]["get"]["parameters"] += [
     {"name": "project_name", "in": "query", "description": "part of the project's name or code",
      "schema": {"type": "string", "maxLength": 100}}]
 SCHEMAS["Task"]["properties"]["project"] = {"type": ["object", "null"]}
+
+# -- 事前绩效评估 (ex-ante assessment, api/ex_ante.py) ------------------------------------------------------------
+SCHEMAS["Project"]["properties"].update({
+    "ex_ante_conclusion": {"type": ["string", "null"], "enum": ["support", "partial", "reject", None],
+                           "description": "事前绩效评估结论 of the latest concluded assessment"},
+    "ex_ante_score": {"type": ["number", "null"]},
+})
+PATHS["/projects/{id}/goal-review"]["post"]["requestBody"] = {"required": False, "content": {"application/json": {
+    "schema": {"type": "object", "properties": {"acknowledge_conditions": {
+        "type": "boolean", "description": "confirms the conditions of a 部分支持 ex-ante conclusion"}}}}}}
+PATHS["/projects/{id}/goal-review"]["post"]["responses"].update(_errors(400, 422))
+SCHEMAS["ExAnte"] = {"type": "object", "required": [
+    "id", "project_id", "instance_id", "department", "fiscal_year", "item_kind", "basis", "status", "score",
+    "conclusion", "conditions", "materials"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "instance_id": {"type": ["integer", "null"]},
+    "project": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "department": {"type": "string"}, "fiscal_year": {"type": "integer"},
+    "item_kind": {"type": "string", "enum": ["project", "policy"]},
+    "basis": {"type": "string", "enum": ["new", "continuing"]},
+    "status": {"type": "string", "enum": ["registering", "in_review", "concluded"]},
+    "use_third_party": {"type": "boolean"},
+    "score": {"type": ["number", "null"], "description": "0–100"},
+    "dimension_scores": {"type": "object", "additionalProperties": {"type": "number"}},
+    "conclusion": {"type": ["string", "null"], "enum": ["support", "partial", "reject", None]},
+    "conclusion_label": _NULLABLE_STR, "conditions": _NULLABLE_STR,
+    "materials": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string"}, "label": {"type": "string"}, "attachment_id": {"type": "integer"},
+        "filename": {"type": "string"}}}},
+    "missing_materials": {"type": "array", "items": {"type": "string"}},
+    "created_at": {"type": "string", "format": "date-time"},
+    "concluded_at": {"type": ["string", "null"], "format": "date-time"}}}
+PATHS["/projects/{id}/ex-ante"] = {"post": {
+    "summary": "Start the 事前绩效评估 of a project (a filer of its department); its steps are tasks",
+    "parameters": [_ID],
+    "responses": {"201": _json(_ref("ExAnte"), "Started"), **_errors(401, 403, 404, 409)}}}
+PATHS["/ex-ante"] = {"get": {
+    "summary": "Ex-ante assessments this user may see, newest first, with score and conclusion",
+    "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}},
+                   {"name": "department", "in": "query", "schema": {"type": "string"}},
+                   {"name": "conclusion", "in": "query", "schema": {"type": "string",
+                                                                     "enum": ["support", "partial", "reject"]}},
+                   *_PAGING],
+    "responses": {"200": _json(_list_of("ExAnte")), **_errors(401, 422)}}}
+PATHS["/ex-ante/{id}"] = {"get": {"summary": "One ex-ante assessment", "parameters": [_ID],
+                                  "responses": {"200": _json(_ref("ExAnte")), **_errors(*_STD)}}}
+PATHS["/ex-ante/{id}/materials"] = {"post": {
+    "summary": "Upload one file of the material pack while the item is being registered (its filer)",
+    "parameters": [_ID],
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["kind", "file"], "properties": {
+            "kind": {"type": "string", "enum": ["application", "plan", "feasibility", "budget_detail", "other"]},
+            "file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"201": _json({"type": "object", "required": ["id", "kind", "attachment_id"], "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string"}, "attachment_id": {"type": "integer"},
+        "filename": {"type": "string"}}}, "Stored"), **_errors(401, 403, 404, 409, 422)}}}
+PATHS["/ex-ante/{id}/report.xlsx"] = {"get": {
+    "summary": "The 事前绩效评估报告 (score table, conclusion, opinions) as an Excel file", "parameters": [_ID],
+    "responses": {"200": {"description": "xlsx", "content": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}

@@ -32,6 +32,7 @@ def get_project(project_id: int):
 
 @api_bp.post("/projects/<int:project_id>/goal-review")
 def start_goal_review(project_id: int):
-    instance = goal_review.start_goal_review(current_actor(), project_id)
+    # Optional options: {"acknowledge_conditions": true} when the ex-ante conclusion is 部分支持.
+    instance = goal_review.start_goal_review(current_actor(), project_id, json_body())
     return jsonify_ok({"instance_id": instance.id, "id": instance.id, "process": instance.process_key,
                        "status": instance.status}, 201)

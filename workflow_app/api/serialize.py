@@ -80,6 +80,8 @@ def project_json(project: Project, *, detail: bool = False) -> dict[str, Any]:
         "is_new": project.is_new,
         "goal_status": project.goal_status,
         "budget_decision": project.budget_decision,
+        "ex_ante_conclusion": project.ex_ante_conclusion,
+        "ex_ante_score": float(project.ex_ante_score) if project.ex_ante_score is not None else None,
     }
     if detail:
         from ..services import goal_review, goals

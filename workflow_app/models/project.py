@@ -48,6 +48,10 @@ class Project(db.Model):
     is_new: Mapped[bool] = mapped_column(default=True)
     goal_status: Mapped[str] = mapped_column(String(12), default=GoalStatus.NONE.value)
     budget_decision: Mapped[str | None] = mapped_column(String(20))
+    # 事前绩效评估结论 written back by the latest concluded ex-ante assessment (models/ex_ante.py):
+    # support | partial | reject, None when never assessed. It gates the goal review of a new project.
+    ex_ante_conclusion: Mapped[str | None] = mapped_column(String(12))
+    ex_ante_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -64,7 +64,9 @@ USERS = [
     ("supervisor", "县委督查室 督查员", ["supervisor"], "dcs"),
 ]
 
-# code, name, department, competent department, amount (万元), fund source, kind
+# code, name, department, competent department, amount (万元), fund source, kind. The demo projects are
+# continuing ones (is_new False): their goal reviews need no ex-ante assessment first (services/ex_ante.py);
+# an assessment can still be run on them (到期申请延续).
 PROJECTS = [
     ("2027-RSJ-001", "城乡居民就业技能培训补贴", "rsj", None, "320.00", "general", "policy"),
     ("2027-SLJ-001", "农村饮水安全巩固提升工程", "slj", None, "860.50", "fund", "project"),
@@ -95,7 +97,8 @@ def seed_demo() -> dict[str, int]:
         if not db.session.scalars(select(Project).where(Project.code == code)).first():
             db.session.add(Project(code=code, name=name, department_id=departments[dept].id,
                                    competent_department_id=departments[competent].id if competent else None,
-                                   fiscal_year=2027, amount=Decimal(amount), fund_source=source, kind=kind))
+                                   fiscal_year=2027, amount=Decimal(amount), fund_source=source, kind=kind,
+                                   is_new=False))
             added["projects"] += 1
     db.session.commit()
     return added

@@ -6,6 +6,7 @@ opinions, the control number), draws the experts, and keeps the project's goal s
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -22,6 +23,12 @@ from .transaction import transactional
 GOAL_REVIEW = "goal_review"
 JOINT_REVIEW = "joint_review"
 
+# Checks another process puts before a goal review may start (the ex-ante assessment's conclusion, see
+# services/ex_ante.py): each gets the starter, the project and the start request's options, and raises a
+# DomainError to refuse; the start then saves nothing.
+StartGate = Callable[[User, Project, dict[str, Any]], None]
+START_GATES: list[StartGate] = []
+
 OPINION_KIND = {"dept_signoff": "signoff", "formal_check": "formal_check", "finance_review": "finance",
                 "authority_review": "authority", "expert_review": "expert", "consolidate": "consolidate",
                 "final_review": "final"}
@@ -29,7 +36,7 @@ OPINION_KIND = {"dept_signoff": "signoff", "formal_check": "formal_check", "fina
 
 # -- starting -----------------------------------------------------------------------------------
 @transactional
-def start_goal_review(actor: User, project_id: int) -> ProcessInstance:
+def start_goal_review(actor: User, project_id: int, options: dict[str, Any] | None = None) -> ProcessInstance:
     project = db.session.get(Project, project_id)
     if project is None:
         raise NotFound("项目不存在")
@@ -44,6 +51,8 @@ def start_goal_review(actor: User, project_id: int) -> ProcessInstance:
         raise Conflict(f"该项目已有进行中的绩效目标审核（流程 #{running}）")
     if project.goal_status == GoalStatus.APPROVED.value:
         raise Conflict("该项目的绩效目标已经批复")
+    for gate in START_GATES:
+        gate(actor, project, options or {})
     started = instances.start_instance_unlocked(actor, GOAL_REVIEW, {}, project)
     return started.instance
 

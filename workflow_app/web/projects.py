@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import InstanceStatus, ProcessInstance
 from ..services import goal_review, goals, policy, projects, public
-from ..services.errors import Conflict, Forbidden
+from ..services.errors import Conflict, Forbidden, Invalid
 
 bp = Blueprint("projects", __name__)
 
@@ -64,9 +64,12 @@ def detail(project_id: int):
 @login_required
 def start_goal_review(project_id: int):
     try:
-        instance = goal_review.start_goal_review(actor(), project_id)
-    except (Conflict, Forbidden) as error:
-        flash(error.message, "warning")
+        # The ex-ante gate (services/ex_ante.py) may ask for the 部分支持 conditions to be acknowledged.
+        options = {"acknowledge_conditions": request.form.get("acknowledge_conditions") == "true"}
+        instance = goal_review.start_goal_review(actor(), project_id, options)
+    except (Conflict, Forbidden, Invalid) as error:
+        detail = "；".join(m for ms in error.fields.values() for m in ms)
+        flash(error.message + (f"：{detail}" if detail else ""), "warning")
         return redirect(url_for("projects.detail", project_id=project_id))
     flash(_("已发起绩效目标审核"), "success")
     first = db.session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance.id)).one()
