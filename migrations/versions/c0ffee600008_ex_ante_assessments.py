@@ -1,6 +1,6 @@
 """事前绩效评估 (ex-ante assessment): assessments, their material pack and opinions; the conclusion on the project
 
-Revision ID: exante0001
+Revision ID: c0ffee600008
 Revises: c0ffee600007
 Create Date: 2026-12-06 07:20:00
 
@@ -14,7 +14,7 @@ import workflow_app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'exante0001'
+revision = 'c0ffee600008'
 down_revision = 'c0ffee600007'
 branch_labels = None
 depends_on = None
