@@ -19,6 +19,14 @@ def _due() -> dict[str, int]:
     return registry.due_days()
 
 
+def _ex_ante(name: str):
+    from flask import Flask
+
+    from workflow_app.services.ex_ante import setting
+    with Flask(__name__).app_context():
+        return setting(name)
+
+
 # env var -> (value to set, what build_config must then hold)
 Check = Callable[[dict[str, Any]], bool]
 SETTINGS: dict[str, tuple[str, Check]] = {
@@ -36,6 +44,13 @@ SETTINGS: dict[str, tuple[str, Check]] = {
         "joint_review:expert_review", "goal_review:consolidate", "goal_review:final_review")} == {8}),
     "DUE_DAYS_REVISION": ("6", lambda c: _due()["goal_review:revise_goals"] == 6),
     "DUE_DAYS_SIGNOFF": ("4", lambda c: _due()["goal_review:dept_signoff"] == 4),
+    "DUE_DAYS_EX_ANTE_DEPARTMENT": ("16", lambda c: {_due()[t] for t in ("ex_ante:register_item",
+                                                                       "ex_ante:self_assess")} == {16}),
+    "DUE_DAYS_EX_ANTE_THIRD_PARTY": ("21", lambda c: _due()["ex_ante:third_party_report"] == 21),
+    # The ex-ante thresholds are read by the process on use (services/ex_ante.setting), config.py names no process.
+    "EX_ANTE_SUPPORT_MIN": ("85", lambda c: _ex_ante("EX_ANTE_SUPPORT_MIN") == 85),
+    "EX_ANTE_PARTIAL_MIN": ("65", lambda c: _ex_ante("EX_ANTE_PARTIAL_MIN") == 65),
+    "EX_ANTE_MIN_AMOUNT": ("50", lambda c: _ex_ante("EX_ANTE_MIN_AMOUNT") == 50),
     "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
     "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
     "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),
