@@ -167,6 +167,17 @@ def test_every_stored_value_has_a_label():
     assert set(OPERATOR_LABELS) == set(OPERATORS)
 
 
+def test_every_ex_ante_label_has_a_display_label():
+    """Pages show models/ex_ante.py's plain labels (kept Chinese for the API and the report) through DISPLAY_LABELS."""
+    from workflow_app.models import ex_ante
+    from workflow_app.services.ex_ante_report import OPINION_KINDS
+    texts = {*ex_ante.ITEM_KINDS.values(), *ex_ante.BASES.values(), *ex_ante.CONCLUSION_LABELS.values(),
+             *ex_ante.MATERIALS.values(), *OPINION_KINDS.values()}
+    for spec in ex_ante.DIMENSIONS.values():
+        texts |= {spec["name"], spec["policy_name"], *spec["items"].values()}
+    assert texts == set(ex_ante.DISPLAY_LABELS)
+
+
 def test_grades_and_indicator_categories_show_in_english_but_stay_chinese_data(app, api, browser):
     """Grades and indicator categories are stored (and exchanged by the API) in Chinese; an English page shows
     their English labels in badges, indicator tables, the diff and the selects, and the selects still post the

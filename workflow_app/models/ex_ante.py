@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import LazyString, lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,50 @@ MATERIALS: dict[str, str] = {**REQUIRED_MATERIALS, "other": "其他材料"}
 ITEM_KINDS: dict[str, str] = {"project": "项目", "policy": "政策"}
 BASES: dict[str, str] = {"new": "新增", "continuing": "到期申请延续"}
 CONCLUSION_LABELS: dict[str, str] = {"support": "予以支持", "partial": "部分支持", "reject": "不予支持"}
+
+
+# --- the labels as pages show them ----------------------------------------------------------------------------
+# The tables above stay plain Chinese: the API (conclusion_label, material labels) and the Excel report use them
+# as they are. Pages and forms show them through this table, keyed by that Chinese label (the msgid is the
+# label itself, written out literally for pybabel); tests/test_i18n.py checks that every label has an entry.
+DISPLAY_LABELS: dict[str, LazyString] = {
+    # item kinds, bases, conclusions
+    "项目": _l("项目"), "政策": _l("政策"),
+    "新增": _l("新增"), "到期申请延续": _l("到期申请延续"),
+    "予以支持": _l("予以支持"), "部分支持": _l("部分支持"), "不予支持": _l("不予支持"),
+    # the material pack
+    "事前绩效评估申报书": _l("事前绩效评估申报书"), "实施方案": _l("实施方案"),
+    "可行性研究报告": _l("可行性研究报告"), "预算明细及测算说明": _l("预算明细及测算说明"),
+    "其他材料": _l("其他材料"),
+    # the five dimensions (project and policy names) and their sub-items
+    "立项必要性": _l("立项必要性"), "政策设立必要性": _l("政策设立必要性"),
+    "政策相关性": _l("政策相关性"), "现实需求与必要性": _l("现实需求与必要性"),
+    "投入经济性": _l("投入经济性"), "政策保障充分性": _l("政策保障充分性"),
+    "预算编制科学性": _l("预算编制科学性"), "成本经济合理性": _l("成本经济合理性"),
+    "绩效目标合理性": _l("绩效目标合理性"), "政策目标合理性": _l("政策目标合理性"),
+    "目标明确相关": _l("目标明确相关"), "指标细化可衡量": _l("指标细化可衡量"),
+    "实施方案可行性": _l("实施方案可行性"), "政策实施可持续性": _l("政策实施可持续性"),
+    "方案完整可行": _l("方案完整可行"), "组织保障与风险防控": _l("组织保障与风险防控"),
+    "筹资合规性": _l("筹资合规性"), "政策资金合规性": _l("政策资金合规性"),
+    "资金来源合规": _l("资金来源合规"), "支出责任与分担合理": _l("支出责任与分担合理"),
+    # opinion kinds (services/ex_ante_report.OPINION_KINDS)
+    "部门负责人审核": _l("部门负责人审核"), "绩效科组织评审": _l("绩效科组织评审"), "业务科室意见": _l("业务科室意见"),
+    "专家评审意见": _l("专家评审意见"), "第三方评估报告": _l("第三方评估报告"), "第三方报告审核": _l("第三方报告审核"),
+    "综合评估意见": _l("综合评估意见"),
+}
+
+
+def display_label(text: str | None) -> LazyString | str:
+    """One of the labels above in the page's language; anything unknown is shown as it is."""
+    if not text:
+        return ""
+    return DISPLAY_LABELS.get(text, text)
+
+
+def display_labels(table: dict[str, str]) -> dict[str, LazyString | str]:
+    """code → label of one of the tables above, for pages and select choices."""
+    return {code: display_label(text) for code, text in table.items()}
+
 
 
 def dimension_name(code: str, item_kind: str | None) -> str:

@@ -9,6 +9,8 @@ forms/ex_ante.py, models/ex_ante.py, templates/processes/ex_ante/, web/ex_ante.p
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..models import Project, Role, User
 from ..services import goal_review
 from ..services.errors import Forbidden
@@ -51,7 +53,7 @@ MODULE = register(ProcessModule(
     # from; the reviews are independent: nobody outside the bureau-wide roles reads another's in the history.
     anonymous_tasks=frozenset({"expert_review"}),
     independent_reviews=frozenset({"finance_review", "expert_review", "third_party_report"}),
-    nav=(NavEntry("ex_ante.index", "事前评估"),),
+    nav=(NavEntry("ex_ante.index", _l("事前评估")),),
     web_views=("workflow_app.web.ex_ante",),
     api_views=("workflow_app.api.ex_ante",),
     templates=EX_ANTE,

@@ -6,21 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Department, HumanTask, Project, TaskState
 from ..models.ex_ante import (BASES, CONCLUSION_LABELS, DIMENSION_POINTS, DIMENSIONS, ITEM_KINDS, MATERIALS,
-                              REQUIRED_MATERIALS, SUB_ITEM_POINTS, ExAnteAssessment, ExAnteStatus, dimension_name)
+                              REQUIRED_MATERIALS, SUB_ITEM_POINTS, ExAnteAssessment, ExAnteStatus, dimension_name,
+                              display_label, display_labels)
 from ..services import ex_ante, ex_ante_report, tasks
 from ..services.errors import Conflict, Forbidden, Invalid
 
 bp = Blueprint("ex_ante", __name__)
 PAGE_SIZE = 30
-STATUS_LABELS = {ExAnteStatus.REGISTERING.value: "部门登记自评", ExAnteStatus.IN_REVIEW.value: "财政评审中",
-                 ExAnteStatus.CONCLUDED.value: "已形成结论"}
-OPINION_KINDS = ex_ante_report.OPINION_KINDS
+STATUS_LABELS = {ExAnteStatus.REGISTERING.value: _l("部门登记自评"), ExAnteStatus.IN_REVIEW.value: _l("财政评审中"),
+                 ExAnteStatus.CONCLUDED.value: _l("已形成结论")}
+OPINION_KINDS = display_labels(ex_ante_report.OPINION_KINDS)
+# The pages' copy of the dimension table: the same codes, the (sub-item) names as labels in the page's language.
+DIMENSION_LABELS = {code: {**spec, "items": display_labels(spec["items"])} for code, spec in DIMENSIONS.items()}
 
 
 def actor():
@@ -30,12 +34,23 @@ def actor():
 @bp.app_context_processor
 def ex_ante_globals() -> dict[str, Any]:
     """What the process's templates (and the project page's ex-ante block) need to name things."""
-    return {"EX_ANTE": {"kinds": ITEM_KINDS, "bases": BASES, "conclusions": CONCLUSION_LABELS,
-                        "materials": MATERIALS, "required": REQUIRED_MATERIALS, "dimensions": DIMENSIONS,
+    return {"EX_ANTE": {"kinds": display_labels(ITEM_KINDS), "bases": display_labels(BASES),
+                        "conclusions": display_labels(CONCLUSION_LABELS), "materials": display_labels(MATERIALS),
+                        "required": REQUIRED_MATERIALS, "dimensions": DIMENSION_LABELS,
                         "statuses": STATUS_LABELS, "opinion_kinds": OPINION_KINDS,
                         "dimension_points": DIMENSION_POINTS, "sub_item_points": SUB_ITEM_POINTS,
-                        "dimension_name": dimension_name},
+                        "dimension_name": _dimension_label, "label_list": _label_list},
             "ex_ante_for_project": _for_project}
+
+
+def _dimension_label(code: str, item_kind: str | None) -> LazyString | str:
+    return display_label(dimension_name(code, item_kind))
+
+
+def _label_list(texts: list[str]) -> str:
+    """Labels of models/ex_ante.py (e.g. the missing materials) as one list in the page's language."""
+    # TRANSLATORS: the separator of a list of names (、 in Chinese).
+    return _("、").join(str(display_label(t)) for t in texts)
 
 
 def _for_project(project: Project) -> dict[str, Any]:
@@ -55,7 +70,7 @@ def start(project_id: int):
     except (Conflict, Forbidden) as error:
         flash(error.message, "warning")
         return redirect(url_for("projects.detail", project_id=project_id))
-    flash("已发起事前绩效评估，请登记评估事项并上传材料", "success")
+    flash(_("已发起事前绩效评估，请登记评估事项并上传材料"), "success")
     mine = tasks.list_tasks(actor(), "mine", instance_id=assessment.instance_id, limit=1).items
     if mine:
         return redirect(url_for("tasks.task_page", task_id=mine[0].id))
@@ -114,7 +129,8 @@ def upload_material(assessment_id: int):
                                         upload.filename if upload else None)
     except (Conflict, Forbidden, Invalid) as error:
         detail = "；".join(m for ms in error.fields.values() for m in ms)
-        flash("未上传：" + error.message + (f"（{detail}）" if detail else ""), "danger")
+        flash(_("未上传：%(reason)s", reason=error.message + (f"（{detail}）" if detail else "")), "danger")
         return back
-    flash(f"已上传{MATERIALS.get(material.kind, material.kind)}：{material.attachment.filename}", "success")
+    flash(_("已上传%(kind)s：%(filename)s", kind=display_label(MATERIALS.get(material.kind, material.kind)),
+            filename=material.attachment.filename), "success")
     return back
