@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from ..engine import now
@@ -27,7 +27,7 @@ from ..models import (Department, HumanTask, InstanceStatus, ProcessInstance, Pr
                       User)
 from ..models.ex_ante import (CONCLUSION_LABELS, ITEM_KINDS, MATERIALS, REQUIRED_MATERIALS,
                               ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus)
-from . import anonymity, attachments, audit, ex_ante_scoring, goal_review, instances, policy
+from . import anonymity, attachments, audit, ex_ante_scoring, goal_review, instances, policy, projects
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
 from .transaction import transactional
@@ -70,13 +70,9 @@ def running_assessment(project_id: int) -> ExAnteAssessment | None:
 
 @transactional
 def start_assessment(actor: User, project_id: int) -> ExAnteAssessment:
-    project = db.session.get(Project, project_id)
-    if project is None:
-        raise NotFound("项目不存在")
-    policy.require(actor, "see_project", project)
+    project = projects.get_project(actor, project_id)
     policy.require(actor, "start_ex_ante", project)
-    # Lock the project row first, so two starts at the same moment cannot both pass the check below.
-    db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
+    projects.lock_project(project)  # first, so two starts at the same moment cannot both pass the check below
     running = running_assessment(project.id)
     if running is not None:
         raise Conflict(f"该项目已有进行中的事前绩效评估（流程 #{running.instance_id}）")

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (GoalReview, GoalStatus, GoalVersion, HumanTask, InstanceStatus, ProcessInstance, Project,
                       ReviewOpinion, Role, TaskState, User)
-from . import anonymity, goals, instances, policy
-from .errors import Conflict, Invalid, NotFound
+from . import anonymity, goals, instances, policy, projects
+from .errors import Conflict, Invalid
 from .hooks import Completion, ProcessHooks
 from .transaction import transactional
 
@@ -37,13 +37,9 @@ OPINION_KIND = {"dept_signoff": "signoff", "formal_check": "formal_check", "fina
 # -- starting -----------------------------------------------------------------------------------
 @transactional
 def start_goal_review(actor: User, project_id: int, options: dict[str, Any] | None = None) -> ProcessInstance:
-    project = db.session.get(Project, project_id)
-    if project is None:
-        raise NotFound("项目不存在")
-    policy.require(actor, "see_project", project)
+    project = projects.get_project(actor, project_id)
     policy.require(actor, "start_goal_review", project)
-    # Lock the project row first, so two starts at the same moment cannot both pass the check below.
-    db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
+    projects.lock_project(project)  # first, so two starts at the same moment cannot both pass the check below
     running = db.session.scalars(select(ProcessInstance.id).where(
         ProcessInstance.project_id == project.id, ProcessInstance.process_key == GOAL_REVIEW,
         ProcessInstance.status == InstanceStatus.RUNNING.value)).first()

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import (Department, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, Project,
                       TaskState, User)
 from ..models.org import SECTION_ROUTED_ROLES
-from . import audit, deployment, policy, separation
+from . import audit, deployment, policy, projects, separation
 from .errors import Conflict, Invalid, NotFound
 from ..processes import registry
 from ..processes.registry import hooks_for
@@ -263,10 +263,7 @@ def start_instance(actor: User, key: str, data: dict[str, Any], project_id: int 
         raise Invalid(f"{key} 须通过 {endpoint} 发起", {"key": [f"请使用 {endpoint}"]})
     project = None
     if project_id is not None:
-        project = db.session.get(Project, project_id)
-        if project is None:
-            raise NotFound("项目不存在")
-        policy.require(actor, "see_project", project)
+        project = projects.get_project(actor, project_id)
     return start_instance_unlocked(actor, key, data, project)
 
 

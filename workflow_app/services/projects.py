@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from ..extensions import db
 from ..models import Department, FundSource, Project, ProjectKind, User
@@ -90,6 +90,12 @@ def get_project(actor: User, project_id: int) -> Project:
         raise NotFound("项目不存在")
     policy.require(actor, "see_project", project)
     return project
+
+
+def lock_project(project: Project) -> None:
+    """Take the project row's write lock, so that two starts at the same moment cannot both pass a "none
+    running yet" check made after it."""
+    db.session.execute(update(Project).where(Project.id == project.id).values(goal_status=Project.goal_status))
 
 
 @dataclass

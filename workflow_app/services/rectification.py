@@ -13,7 +13,7 @@ from sqlalchemy import case, false, func, select, true
 from ..engine import now
 from ..extensions import db
 from ..models import (Department, Project, Rectification, RectificationRecord, RectificationStatus, Role, User)
-from . import attachments, audit, instances, policy
+from . import attachments, audit, instances, policy, projects
 from .errors import Invalid, NotFound
 from .hooks import Completion, ProcessHooks
 from .notifications import notify
@@ -63,10 +63,7 @@ def check_may_open(actor: User, project_id: int | None) -> Project | None:
     """The API's order of refusals: another's project is not found (404) before a missing role (403)."""
     project = None
     if project_id is not None:
-        project = db.session.get(Project, project_id)
-        if project is None:
-            raise NotFound("项目不存在")
-        policy.require(actor, "see_project", project)
+        project = projects.get_project(actor, project_id)
     policy.require(actor, "open_rectification")
     return project
 
