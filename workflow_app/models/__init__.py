@@ -10,8 +10,11 @@ from .collab import Comment, StandIn
 from .rectification import Rectification, RectificationRecord, RectificationStatus
 from .batch import BatchChunk
 from .ex_ante import ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus
+from .department_performance import (DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
+                                     DepartmentPerformanceOpinion)
 
 __all__ = [
+    "DepartmentGoalVersion", "DepartmentIndicator", "DepartmentPerformance", "DepartmentPerformanceOpinion",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User", "UserRole",

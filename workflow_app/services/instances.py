@@ -225,8 +225,10 @@ class Started:
     tasks: list[HumanTask]
 
 
-def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project: Project | None) -> Started:
-    """Start an instance inside the caller's transaction (domain services wrap this)."""
+def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project: Project | None, *,
+                            department_id: int | None = None) -> Started:
+    """Start an instance inside the caller's transaction (domain services wrap this). `department_id`: the
+    department an instance without a project concerns (its department lanes' queue), when not the starter's."""
     definition = deployment.latest_definition(key)
     data = check_start_data(data)
     hooks = hooks_for(key)
@@ -239,7 +241,7 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
     instance = ProcessInstance(
         definition_id=definition.id, definition=definition, process_key=key,
         status=InstanceStatus.RUNNING.value, project_id=project.id if project else None,
-        department_id=project.department_id if project else actor.department_id,
+        department_id=project.department_id if project else (department_id or actor.department_id),
         started_by_id=actor.id, state=b"{}", created_at=now(),
     )
     _save(instance, run)  # before the INSERT: the row is written once, state included
