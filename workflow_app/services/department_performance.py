@@ -283,8 +283,10 @@ def _self_evaluate(c: Completion, case: DepartmentPerformance) -> None:
         raise Invalid("未完成目标的指标须说明偏差原因",
                       {f"results.{n}.reason": ["未完全达成目标，请说明偏差原因"] for n in missing})
     evidence = c.form.evidence_ids()
-    if evidence:
-        attachments.claim_for(c.actor, evidence, c.instance.id, "department_performance_evidence")
+    # Files kept from a submission that was sent back belong to this case already; only new ones are claimed.
+    new = [i for i in evidence if i not in (case.evidence or [])]
+    if new:
+        attachments.claim_for(c.actor, new, c.instance.id, "department_performance_evidence")
     case.results = [{**row, "key": list(i.key)} for row, i in zip(results, version.indicators)]
     case.overall_actual = c.form.overall_actual.data.strip()
     case.executed_amount = c.form.executed_amount.data
@@ -367,8 +369,14 @@ class DepartmentPerformanceHooks(ProcessHooks):
         case = for_instance(task.instance_id)
         if case is None:
             return {}
-        return {"case": case, "dp_current": current_version(case), "dp_approved": approved_version(case),
-                "dp_diffs": version_diffs(case)}
+        context = {"case": case, "dp_current": current_version(case), "dp_approved": approved_version(case),
+                   "dp_diffs": version_diffs(case)}
+        if task.name == EVALUATION_TASK:
+            # The evaluator picks evidence from their uploads not yet used anywhere (as in a rectification report).
+            from ..models import Attachment
+            context["unused_uploads"] = list(db.session.scalars(select(Attachment).where(
+                Attachment.uploaded_by == viewer.username, Attachment.instance_id.is_(None))))
+        return context
 
     def before_complete(self, c: Completion) -> None:
         case = for_instance(c.instance.id)
