@@ -61,7 +61,7 @@ def test_the_split_is_a_setting(app, api):
         flow.approve_goals()
         points = [i["points"] for i in flow.get()["goal_versions"][0]["indicators"]]
         # 产出 30 (15 each), 效益 18, 满意度 12, 管理效率 40 (shared 10:5:5:5:5)
-        assert points == [15, 15, 18, 12, 13.33, 6.67, 6.67, 6.67, 6.67]
+        assert points == [15, 15, 18, 12, 13.33, 6.67, 6.67, 6.67, 6.66]
     finally:
         app.config.pop("DEPARTMENT_PERFORMANCE_WEIGHTS")
         app.config.pop("DEPARTMENT_PERFORMANCE_EFFICACY_SPLIT")

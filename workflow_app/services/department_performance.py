@@ -30,7 +30,7 @@ from ..models import Department, InstanceStatus, ProcessInstance, Role, User, Us
 from ..models.department_performance import (DEFAULT_MANAGEMENT_INDICATORS, STATUS_LABELS, CaseStatus,
                                              DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
                                              DepartmentPerformanceOpinion)
-from . import attachments, audit, goals, instances, notifications, pdf, policy
+from . import attachments, audit, evaluation_scoring, goals, instances, notifications, pdf, policy
 from . import department_performance_scoring as scoring
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
@@ -187,10 +187,10 @@ def version_diffs(case: DepartmentPerformance) -> list[goals.GoalDiff]:
 
 def indicator_rows(version: DepartmentGoalVersion) -> list[dict[str, Any]]:
     """The indicators as the scoring reads them, with each one's points."""
-    rows = [{"category": i.category, "weight": i.weight, "operator": i.operator, "target": i.target}
-            for i in version.indicators]
+    rows = [{"category": i.category, "weight": i.weight, "operator": i.operator, "target": i.target,
+             "name": i.name} for i in version.indicators]
     for row, points in zip(rows, scoring.indicator_points(rows)):
-        row["points"] = scoring.quantize(points)
+        row["points"] = points
     return rows
 
 
@@ -259,7 +259,16 @@ def _review_goals(c: Completion, case: DepartmentPerformance) -> None:
         case.status = CaseStatus.GOALS.value
 
 
-def score_results(case: DepartmentPerformance, results: list[dict[str, Any]]) -> scoring.Scored:
+def _result_field(path: str) -> str:
+    """The engine's field path (rows.2.share) as the form's (results.2.achievement)."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "rows":
+        name = "achievement" if parts[2] in ("share", "level") else parts[2]
+        return f"results.{parts[1]}.{name}"
+    return "results"
+
+
+def score_results(case: DepartmentPerformance, results: list[dict[str, Any]]):
     version = approved_version(case)
     if version is None:
         raise Conflict("年度绩效目标尚未批复，不能自评")
@@ -268,8 +277,11 @@ def score_results(case: DepartmentPerformance, results: list[dict[str, Any]]) ->
                       {"results": [f"须为 {len(version.indicators)} 项，与批复的指标一一对应"]})
     try:
         return scoring.score(indicator_rows(version), results)
-    except scoring.ScoringError as error:
-        raise Invalid(str(error), {"results": [str(error)]}) from error
+    except evaluation_scoring.ScoringError as error:
+        fields: dict[str, list[str]] = {}
+        for path, messages in error.fields.items():
+            fields.setdefault(_result_field(path), []).extend(messages)
+        raise Invalid("自评数据有误：" + "；".join(m for ms in fields.values() for m in ms), fields) from error
 
 
 def _self_evaluate(c: Completion, case: DepartmentPerformance) -> None:
@@ -277,11 +289,11 @@ def _self_evaluate(c: Completion, case: DepartmentPerformance) -> None:
     scored = score_results(case, results)
     version = approved_version(case)
     assert version is not None
-    missing = [n for n, (row, got) in enumerate(zip(results, scored.rows))
-               if got.score < got.points and not row["reason"]]
+    # The engine says which rows need a 偏差原因 (not met, or far above a target set too low).
+    missing = [n for n in scored.needs_cause if not results[n]["reason"]]
     if missing:
-        raise Invalid("未完成目标的指标须说明偏差原因",
-                      {f"results.{n}.reason": ["未完全达成目标，请说明偏差原因"] for n in missing})
+        raise Invalid("未完成目标（或大幅超额完成）的指标须说明偏差原因",
+                      {f"results.{n}.reason": ["请说明偏差原因及改进措施"] for n in missing})
     evidence = c.form.evidence_ids()
     # Files kept from a submission that was sent back belong to this case already; only new ones are claimed.
     new = [i for i in evidence if i not in (case.evidence or [])]
@@ -294,7 +306,7 @@ def _self_evaluate(c: Completion, case: DepartmentPerformance) -> None:
     case.problems = c.form.problems.data.strip()
     case.improvements = c.form.improvements.data.strip()
     case.evidence = evidence
-    case.score, case.grade, case.breakdown = scored.total, scored.grade, scored.as_json()
+    case.score, case.grade, case.breakdown = scored.total, scored.grade, scoring.breakdown_json(scored)
     case.status = CaseStatus.EVALUATING.value
     c.task_data["self_score"] = str(scored.total)
 

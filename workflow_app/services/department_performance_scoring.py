@@ -3,19 +3,23 @@
 The points of the categories come from the settings: DEPARTMENT_PERFORMANCE_WEIGHTS ("70/30": 履职效能 /
 管理效率) and DEPARTMENT_PERFORMANCE_EFFICACY_SPLIT ("50/30/20": how 履职效能's points are shared by 产出 /
 效益 / 满意度). An indicator gets its category's points in proportion to its weight among the category's
-indicators. The rules that score one indicator against its target (10号: full points when met, points ×
-完成值/指标值 below it, the three bands of a qualitative indicator) and the grade bands are the project
-self-evaluation's, services/evaluation_scoring.py, called with this process's categories.
+indicators. Everything else is the project self-evaluation's engine, services/evaluation_scoring.py, called
+with this process's categories (no separate 预算执行率 item: 预算执行 is a 管理效率 indicator here): the rules
+that score one indicator against its target, the qualitative bands (a qualitative indicator's 完成程度 is the
+share of its points; its level 达成/部分达成/未达成 follows from the band it falls in), who must give a 偏差原因,
+the rounding and the grade bands.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
+
+from . import evaluation_scoring
+from .evaluation_settings import scoring_options
 
 from ..models.department_performance import EFFICACY, LEVELS, MANAGEMENT
 
@@ -23,7 +27,6 @@ SETTINGS: dict[str, str] = {"DEPARTMENT_PERFORMANCE_WEIGHTS": "70/30",
                             "DEPARTMENT_PERFORMANCE_EFFICACY_SPLIT": "50/30/20"}
 EFFICACY_PARTS = LEVELS[EFFICACY]           # 产出, 效益, 满意度
 CATEGORIES = (*EFFICACY_PARTS, MANAGEMENT)
-CENT = Decimal("0.01")
 
 
 class SettingError(ValueError):
@@ -71,93 +74,55 @@ def category_points(present: Iterable[str] | None = None) -> dict[str, Decimal]:
     return points
 
 
-@dataclass
-class RowScore:
-    points: Decimal          # the indicator's share of its category's points
-    score: Decimal           # what it earned
+def _rows(indicators: list[Mapping[str, Any]], results: list[Mapping[str, Any]] | None = None
+          ) -> list[evaluation_scoring.Row]:
+    rows = []
+    for n, indicator in enumerate(indicators):
+        result = (results[n] if results is not None else {}) or {}
+        qualitative = indicator["operator"] == "定性"
+        share = evaluation_scoring._number(result.get("achievement")) if qualitative else None
+        rows.append(evaluation_scoring.Row(
+            category=str(indicator["category"]), weight=indicator["weight"],
+            kind=evaluation_scoring.QUALITATIVE if qualitative else evaluation_scoring.QUANTITATIVE,
+            operator=">=" if qualitative else indicator["operator"],
+            target=None if qualitative else indicator["target"], actual=None if qualitative else result.get("actual"),
+            level=evaluation_scoring.level_of_share(share) if share is not None else None,
+            share=share, name=str(indicator.get("name", ""))))
+    return rows
 
 
-@dataclass
-class Scored:
-    total: Decimal
-    grade: str
-    categories: dict[str, dict[str, Decimal]] = field(default_factory=dict)   # category -> {points, score}
-    rows: list[RowScore] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"total": str(self.total), "grade": self.grade,
-                "categories": {c: {"points": str(v["points"]), "score": str(v["score"])}
-                               for c, v in self.categories.items()},
-                "rows": [{"points": str(r.points), "score": str(r.score)} for r in self.rows]}
+def _points_for(indicators: list[Mapping[str, Any]]) -> dict[str, Decimal]:
+    return category_points(str(i["category"]) for i in indicators)
 
 
 def indicator_points(indicators: list[Mapping[str, Any]]) -> list[Decimal]:
-    """Each indicator's points: its category's points shared in proportion to the weights."""
-    cats = [str(i["category"]) for i in indicators]
-    points = category_points(cats)
-    sums: dict[str, Decimal] = {}
-    for cat, ind in zip(cats, indicators):
-        sums[cat] = sums.get(cat, Decimal(0)) + Decimal(str(ind["weight"]))
-    return [(points[cat] * Decimal(str(ind["weight"])) / sums[cat]) if sums[cat] else Decimal(0)
-            for cat, ind in zip(cats, indicators)]
+    """Each indicator's points, split as evaluation_scoring.score splits them (its `apportion`: to the cent,
+    the parts adding up exactly): the categories' points, then each category's over its indicators' weights."""
+    points_of = _points_for(indicators)
+    used = [c for c in points_of if any(str(i["category"]) == c for i in indicators)]
+    totals = dict(zip(used, evaluation_scoring.apportion(sum(points_of.values(), Decimal(0)),
+                                                          [points_of[c] for c in used])))
+    result: list[Decimal] = [Decimal(0)] * len(indicators)
+    for category in used:
+        members = [n for n, i in enumerate(indicators) if str(i["category"]) == category]
+        shares = evaluation_scoring.apportion(totals[category], [Decimal(str(indicators[n]["weight"])) for n in members])
+        for n, points in zip(members, shares):
+            result[n] = points
+    return result
 
 
-class ScoringError(ValueError):
-    """A value the score cannot be computed from (a quantitative actual that is not a number, ...)."""
+def score(indicators: list[Mapping[str, Any]], results: list[Mapping[str, Any]]) -> evaluation_scoring.Result:
+    """`indicators`: {"category", "weight", "operator", "target", "name"}; `results`: one per indicator,
+    {"actual", "achievement" (定性: 完成程度 0–100)}. Raises evaluation_scoring.ScoringError with field paths
+    `rows.<n>.<field>`."""
+    return evaluation_scoring.score(None, None, _rows(indicators, results), _points_for(indicators),
+                                    **scoring_options())
 
 
-def _number(text: Any) -> Decimal | None:
-    try:
-        value = Decimal(str(text).strip().rstrip("%"))
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
-
-
-def _ratio(indicator: Mapping[str, Any], result: Mapping[str, Any]) -> Decimal:
-    """The share (0–1) of its points an indicator earns (until evaluation_scoring is merged: 10号's rules)."""
-    if indicator["operator"] == "定性":
-        achievement = _number(result.get("achievement"))
-        if achievement is None or not 0 <= achievement <= 100:
-            raise ScoringError("定性指标须给出0–100的完成程度")
-        return achievement / 100
-    actual, target = _number(result.get("actual")), _number(indicator["target"])
-    if actual is None:
-        raise ScoringError("定量指标的实际完成值必须是数字")
-    if target is None:
-        return Decimal(1)
-    if indicator["operator"] == ">=":
-        return Decimal(1) if actual >= target else (max(actual, Decimal(0)) / target if target > 0 else Decimal(0))
-    if indicator["operator"] == "<=":
-        return Decimal(1) if actual <= target else (target / actual if actual > 0 and target > 0 else Decimal(0))
-    if target == 0:
-        return Decimal(1) if actual == 0 else Decimal(0)
-    return max(Decimal(0), 1 - abs(actual - target) / abs(target))
-
-
-def grade_of(total: Decimal) -> str:
-    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
-
-
-def score(indicators: list[Mapping[str, Any]], results: list[Mapping[str, Any]]) -> Scored:
-    """`indicators`: {"category", "weight", "operator", "target"}; `results`: one per indicator, {"actual",
-    "achievement" (定性: the share 0–100 the evaluator gives it)}. Raises ScoringError naming the row."""
-    points = indicator_points(indicators)
-    rows: list[RowScore] = []
-    categories: dict[str, dict[str, Decimal]] = {}
-    for number, (indicator, result, p) in enumerate(zip(indicators, results, points)):
-        try:
-            ratio = min(_ratio(indicator, result), Decimal(1))
-        except ScoringError as error:
-            raise ScoringError(f"第 {number + 1} 个指标：{error}") from error
-        row = RowScore(points=quantize(p), score=quantize(p * ratio))
-        rows.append(row)
-        cat = categories.setdefault(str(indicator["category"]), {"points": Decimal(0), "score": Decimal(0)})
-        cat["points"] += row.points
-        cat["score"] += row.score
-    total = quantize(sum((r.score for r in rows), Decimal(0)))
-    return Scored(total=total, grade=grade_of(total), categories=categories, rows=rows)
-
-
-def quantize(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def breakdown_json(result: evaluation_scoring.Result) -> dict[str, Any]:
+    """What the case keeps: total, grade, per category and per row, exact decimals as strings."""
+    return {"total": str(result.total), "grade": result.grade,
+            "categories": {c: {"points": str(v["points"]), "score": str(v["score"])}
+                           for c, v in result.categories.items()},
+            "rows": [{"points": str(r.points), "score": str(r.score), "met": r.met, "overshoot": r.overshoot,
+                      "needs_cause": r.needs_cause} for r in result.rows]}
