@@ -183,6 +183,14 @@ ROWS: list[Row] = [
         body=FILE, given="ex-ante X started on P"),
     Api("GET",    "/api/v1/ex-ante/{X}/report.xlsx",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
         given="ex-ante X started on P"),
+    # 部门整体绩效: D is 县人社局's case of last year, started by jxk (its draft waits in rsj's queue)
+    Api("POST",   "/api/v1/department-performance",                  422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
+        body={"year": "去年"}),
+    Api("GET",    "/api/v1/department-performance",                  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("GET",    "/api/v1/department-performance/{D}",              200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="department performance D started"),
+    Api("GET",    "/api/v1/department-performance/{D}/report.pdf",   409,  409,  409,  409,  409,  404,  404,  404,  409,  404,  401,
+        given="department performance D started"),
 
     # --- the pages ----------------------------------------------------------------------------------------------------
     #                                                                adm   jxk   sbk  rsjF  rsjH  sljF  sljH  exp1   sup   3rd  anon
@@ -254,6 +262,13 @@ ROWS: list[Row] = [
         given="ex-ante X started on P"),
     Page("POST",  "/ex-ante/{X}/materials",                          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         body=FILE, given="ex-ante X started on P"),
+    Page("GET",   "/department-performance",                         200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    Page("POST",  "/department-performance/start",                   302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"year": "去年"}),
+    Page("GET",   "/department-performance/{D}",                     200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="department performance D started"),
+    Page("GET",   "/department-performance/{D}/report.pdf",          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        given="department performance D started"),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -340,8 +355,17 @@ def _ex_ante_started(scenario: Scenario) -> None:
     scenario.ids["X"] = response.get_json()["id"]
 
 
+def _department_performance_started(scenario: Scenario) -> None:
+    from workflow_app.engine import now
+    response = scenario.api("jxk").post("/api/v1/department-performance",
+                                        json={"year": now().year - 1, "departments": ["rsj"]})
+    assert response.status_code == 201, response.get_json()
+    scenario.ids["D"] = response.get_json()["items"][0]["id"]
+
+
 GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
-         "ex-ante X started on P": _ex_ante_started}
+         "ex-ante X started on P": _ex_ante_started,
+         "department performance D started": _department_performance_started}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -35,6 +35,14 @@ def _evaluation(name: str):
         return setting(name)
 
 
+def _department(what: str):
+    from flask import Flask
+
+    from workflow_app.services import department_performance_scoring as scoring
+    with Flask(__name__).app_context():
+        return scoring.weights() if what == "weights" else scoring.category_points()
+
+
 # env var -> (value to set, what build_config must then hold)
 Check = Callable[[dict[str, Any]], bool]
 SETTINGS: dict[str, tuple[str, Check]] = {
@@ -63,6 +71,12 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "EVALUATION_OVERSHOOT_RATIO": ("2", lambda c: _evaluation("EVALUATION_OVERSHOOT_RATIO") == 2),
     "EVALUATION_MIN_AMOUNT": ("30", lambda c: _evaluation("EVALUATION_MIN_AMOUNT") == 30),
     "EVALUATION_RECHECK_SHARE": ("35", lambda c: _evaluation("EVALUATION_RECHECK_SHARE") == 35),
+    "DEPARTMENT_PERFORMANCE_WEIGHTS": ("60/40", lambda c: _department("weights") == (60, 40)),
+    "DEPARTMENT_PERFORMANCE_EFFICACY_SPLIT": ("6/2/2", lambda c: _department("points")["产出"] == 42),
+    "DUE_DAYS_DEPARTMENT_PERFORMANCE_DEPARTMENT": ("17", lambda c: {_due()[t] for t in (
+        "department_performance:draft_dept_goals", "department_performance:dept_self_evaluate")} == {17}),
+    "DUE_DAYS_DEPARTMENT_PERFORMANCE_REVIEW": ("8", lambda c: {_due()[t] for t in (
+        "department_performance:review_dept_goals", "department_performance:confirm_dept_evaluation")} == {8}),
     "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
     "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
     "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),

@@ -356,3 +356,56 @@ PATHS["/ex-ante/{id}/report.xlsx"] = {"get": {
     "responses": {"200": {"description": "xlsx", "content": {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
             "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}
+
+# -- 部门整体绩效 (whole-department performance, api/department_performance.py) ------------------------------------
+_DP_INDICATOR = {"type": "object", "properties": {
+    "level1": {"type": "string", "enum": ["履职效能", "管理效率"]},
+    "level2": {"type": "string", "enum": ["产出", "效益", "满意度", "预算执行", "结转结余", "三公经费", "政府采购",
+                                          "资产管理"]},
+    "name": {"type": "string"}, "operator": {"type": "string", "enum": [">=", "<=", "=", "定性"]},
+    "target": {"type": "string"}, "unit": {"type": "string"}, "weight": {"type": "number"},
+    "points": {"type": "number", "description": "分值: the category's points shared by weight"}}}
+SCHEMAS["DepartmentPerformance"] = {"type": "object", "required": [
+    "id", "instance_id", "department", "year", "status", "current_version", "approved_version", "score", "grade"],
+    "properties": {
+    "id": {"type": "integer"}, "instance_id": {"type": ["integer", "null"]}, "department": {"type": "string"},
+    "department_name": {"type": "string"}, "year": {"type": "integer"},
+    "status": {"type": "string", "enum": ["goals", "goals_review", "goals_approved", "evaluating",
+                                          "evaluation_review", "finished"]},
+    "status_label": {"type": "string"},
+    "current_version": {"type": ["integer", "null"]}, "approved_version": {"type": ["integer", "null"]},
+    "score": {"type": ["number", "null"], "description": "0–100, the self-evaluation's"},
+    "grade": {"type": ["string", "null"], "enum": ["优", "良", "中", "差", None]},
+    "created_at": {"type": "string", "format": "date-time"},
+    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "goal_versions": {"type": "array", "description": "newest first (only on GET of one case)", "items": {
+        "type": "object", "properties": {
+            "number": {"type": "integer"}, "round": _NULLABLE_STR, "overall_goal": {"type": "string"},
+            "amount": {"type": "number", "description": "the department's budget total (万元)"},
+            "indicators": {"type": "array", "items": _DP_INDICATOR}}}},
+    "diffs": {"type": "array", "description": "each version against the one before, newest first",
+              "items": {"type": "object"}},
+    "self_evaluation": {"type": ["object", "null"]},
+    "breakdown": {"type": ["object", "null"], "description": "the score per category and per indicator"},
+    "opinions": {"type": "array", "items": {"type": "object"}}}}
+PATHS["/department-performance"] = {
+    "post": {"summary": "Start the year's 部门整体绩效 cases, one per department (the departments with a filer, or "
+                        "those named); a department that has the year's case already is skipped (performance section)",
+             "requestBody": _body({"type": "object", "required": ["year"], "properties": {
+                 "year": {"type": "integer"}, "departments": {"type": "array", "items": {"type": "string"}}}}),
+             "responses": {"201": _json({"type": "object", "properties": {
+                 "items": {"type": "array", "items": _ref("DepartmentPerformance")}, "total": {"type": "integer"},
+                 "skipped": {"type": "array", "items": {"type": "string"}}}}, "Started"),
+                 **_errors(400, 401, 403, 409, 422)}},
+    "get": {"summary": "部门整体绩效 cases this user may see (the bureau all, a department its own)",
+            "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}},
+                           {"name": "department", "in": "query", "schema": {"type": "string"}},
+                           {"name": "status", "in": "query", "schema": {"type": "string"}}, *_PAGING],
+            "responses": {"200": _json(_list_of("DepartmentPerformance")), **_errors(401, 422)}}}
+PATHS["/department-performance/{id}"] = {"get": {
+    "summary": "One case: goal versions and their diff, the self-evaluation and its score breakdown, the opinions",
+    "parameters": [_ID], "responses": {"200": _json(_ref("DepartmentPerformance")), **_errors(*_STD)}}}
+PATHS["/department-performance/{id}/report.pdf"] = {"get": {
+    "summary": "The self-evaluation report (部门整体绩效自评报告) as a PDF, once the performance section confirmed it",
+    "parameters": [_ID], "responses": {"200": {"description": "pdf", "content": {"application/pdf": {
+        "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404, 409)}}}

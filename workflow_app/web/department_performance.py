@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -26,9 +26,22 @@ def actor():
     return current_user._get_current_object()
 
 
+# The statuses of models/department_performance.STATUS_LABELS in the page's language (msgids written out).
+STATUS_DISPLAY: dict[str, LazyString] = {
+    CaseStatus.GOALS.value: _l("部门编制目标"), CaseStatus.GOALS_REVIEW.value: _l("绩效科审核目标"),
+    CaseStatus.GOALS_APPROVED.value: _l("目标已批复"), CaseStatus.EVALUATING.value: _l("部门自评"),
+    CaseStatus.EVALUATION_REVIEW.value: _l("绩效科确认自评"), CaseStatus.FINISHED.value: _l("已完成"),
+}
+
+
 @bp.app_context_processor
 def department_performance_globals() -> dict[str, Any]:
-    return {"DP": {"statuses": STATUS_LABELS, "levels": LEVELS}}
+    return {"DP": {"statuses": STATUS_DISPLAY, "levels": LEVELS}}
+
+
+@bp.app_template_filter("dp_status")
+def dp_status(status: str | None) -> LazyString | str:
+    return STATUS_DISPLAY.get(status or "", status or "")
 
 
 @bp.get("/department-performance")
