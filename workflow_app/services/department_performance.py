@@ -348,8 +348,9 @@ def _evaluation_source(case: DepartmentPerformance) -> dict[str, Any]:
     rows = []
     for n, _indicator in enumerate(version.indicators if version else []):
         old = previous[n] if n < len(previous) else {}
-        rows.append({"actual": old.get("actual", ""), "achievement": old.get("achievement", ""),
-                     "reason": old.get("reason", "")})
+        achievement = old.get("achievement")
+        rows.append({"actual": old.get("actual", ""), "reason": old.get("reason", ""),
+                     "achievement": Decimal(str(achievement)) if achievement not in (None, "") else None})
     return {"results": rows, "overall_actual": case.overall_actual, "executed_amount": case.executed_amount,
             "analysis": case.analysis, "problems": case.problems, "improvements": case.improvements}
 
