@@ -161,3 +161,35 @@ def test_another_department_sees_nothing(api):
 def test_a_generic_start_is_refused(api):
     response = api("jxk").post("/api/v1/processes/department_performance/instances", json={"data": {}})
     assert response.status_code == 422 and "department-performance" in response.get_json()["message"]
+
+
+def test_the_self_evaluation_waits_for_the_year_to_end(app, api):
+    from datetime import timedelta
+
+    from workflow_app.engine import now
+    from workflow_app.services import instances
+
+    flow = DepartmentFlow(api, year=now().year)
+    flow.start()
+    flow.approve_goals()
+    with app.app_context():
+        instances.fire_due_timers(now() + timedelta(minutes=1))
+    assert flow.get()["status"] == "goals_approved"
+    assert not [t for t in flow.filer.tasks("group") + flow.filer.tasks("mine")
+                if t["instance_id"] == flow.case["instance_id"]]
+    with app.app_context():
+        instances.fire_due_timers(now().replace(year=now().year + 1, month=1, day=1, hour=12))
+    assert flow.filer.task_named("dept_self_evaluate", instance_id=flow.case["instance_id"])
+
+
+def test_the_demo_walks_a_case_to_its_report(app):
+    from workflow_app.extensions import db
+    from workflow_app.services.department_performance_demo import seed_department_performance_demo
+    from workflow_app.services import department_performance as dp
+
+    with app.app_context():
+        added = seed_department_performance_demo()["department_performance"]
+        assert added > 1 and seed_department_performance_demo() == {"department_performance": 0}
+        [case] = dp.finished_reports(LAST_YEAR)
+        assert (case.department.code, case.score, case.grade, case.approved_version) == ("rsj", 96, "优", 2)
+        db.session.remove()

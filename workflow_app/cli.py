@@ -72,6 +72,8 @@ def register_cli(app: Flask) -> None:
         """Load the demo county (idempotent)."""
         problems = deployment.deploy()
         added = seed_demo()
+        from .services.department_performance_demo import seed_department_performance_demo
+        added.update(seed_department_performance_demo())
         click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
         for problem in problems:
             click.echo(f"warning: not deployed: {problem}", err=True)
