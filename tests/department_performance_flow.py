@@ -55,8 +55,11 @@ class DepartmentFlow:
         self.filer, self.head, self.jxk = api(f"{department}_filer"), api(f"{department}_head"), api("jxk")
         self.case: dict[str, Any] = {}
 
-    def start(self) -> dict[str, Any]:
-        response = self.jxk.post("/api/v1/department-performance", json={"year": self.year})
+    def start(self, departments: list[str] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"year": self.year}
+        if departments is not None:
+            body["departments"] = departments
+        response = self.jxk.post("/api/v1/department-performance", json=body)
         assert response.status_code == 201, response.get_json()
         cases = self.jxk.get(f"/api/v1/department-performance?year={self.year}&department={self.department}")
         self.case = cases.get_json()["items"][0]

@@ -146,3 +146,18 @@ def test_the_report_for_the_npc(app, api):
             pytest.skip(f"Pango is not installed: {exc}")
         assert data.startswith(b"%PDF-") and b"FontFile" in data and b"Noto-Sans-CJK-SC" in data
         assert dp.report_pdf(case).startswith(b"%PDF")
+
+
+def test_the_inbox_and_the_instance_page_show_the_case(app, api, browser):
+    flow = DepartmentFlow(api)
+    flow.start(["rsj"])
+    filer = browser("rsj_filer")
+    inbox = filer.get("/tasks?scope=group").get_data(as_text=True)
+    assert "编制年度部门整体绩效目标" in inbox
+    assert "编制年度部门整体绩效目标" not in browser("slj_filer").get("/tasks?scope=group").get_data(as_text=True)
+    flow.approve_goals()
+    page = browser("jxk").get(f"/instances/{flow.case['instance_id']}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "部门整体绩效" in text and "随部门预算批复" in text
+    assert browser("slj_filer").get(f"/instances/{flow.case['instance_id']}").status_code == 404
