@@ -384,6 +384,13 @@ class DepartmentPerformanceHooks(ProcessHooks):
             return {}
         context = {"case": case, "dp_current": current_version(case), "dp_approved": approved_version(case),
                    "dp_diffs": version_diffs(case)}
+        if task.name == EVALUATION_TASK and context["dp_approved"] is not None:
+            # The live breakdown (static/js/evaluation-scoring.js) scores with the same points and settings.
+            rows = indicator_rows(context["dp_approved"])
+            context["dp_points"] = [r["points"] for r in rows]
+            context["dp_category_points"] = {k: float(v) for k, v in scoring.category_points(
+                r["category"] for r in rows).items()}
+            context["dp_scoring"] = {k: float(v) for k, v in scoring.scoring_options().items()}
         if task.name == EVALUATION_TASK:
             # The evaluator picks evidence from their uploads not yet used anywhere (as in a rectification report).
             from ..models import Attachment
