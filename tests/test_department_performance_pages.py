@@ -161,3 +161,13 @@ def test_the_inbox_and_the_instance_page_show_the_case(app, api, browser):
     text = page.get_data(as_text=True)
     assert "部门整体绩效" in text and "随部门预算批复" in text
     assert browser("slj_filer").get(f"/instances/{flow.case['instance_id']}").status_code == 404
+
+
+def test_the_case_page_links_the_current_step_for_those_who_may_open_it(api, browser):
+    flow = DepartmentFlow(api)
+    flow.start(["rsj"])
+    task = flow.filer.task_named("draft_dept_goals", instance_id=flow.case["instance_id"])
+    link = f'href="/tasks/{task["id"]}"'
+    assert link in browser("rsj_filer").get(f"/department-performance/{flow.case['id']}").get_data(as_text=True)
+    sbk = browser("sbk").get(f"/department-performance/{flow.case['id']}")
+    assert sbk.status_code == 200 and link not in sbk.get_data(as_text=True)

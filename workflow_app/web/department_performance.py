@@ -82,8 +82,10 @@ def start():
 @login_required
 def detail(case_id: int):
     case = dp.get(actor(), case_id)
-    ready = list(db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == case.instance_id, HumanTask.state == TaskState.READY.value)))
+    # The current step, linked for those who may open it (the business sections follow the case, not its tasks).
+    ready = [t for t in db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == case.instance_id, HumanTask.state == TaskState.READY.value))
+        if policy.may(actor(), "see_task", t)]
     version = dp.approved_version(case) or dp.current_version(case)
     points = [r["points"] for r in dp.indicator_rows(version)] if version and version.indicators else []
     return render_template("processes/department_performance/detail.html", case=case, version=version,
