@@ -193,3 +193,27 @@ def test_the_demo_walks_a_case_to_its_report(app):
         [case] = dp.finished_reports(LAST_YEAR)
         assert (case.department.code, case.score, case.grade, case.approved_version) == ("rsj", 96, "优", 2)
         db.session.remove()
+
+
+def test_evidence_stays_with_a_returned_self_evaluation(app, api):
+    import io
+    flow = DepartmentFlow(api)
+    flow.start(["rsj"])
+    flow.approve_goals()
+    flow.year_over(app)
+    upload = flow.filer.client.post("/api/v1/attachments", headers=flow.filer._headers(), content_type="multipart/form-data",
+                                    data={"file": (io.BytesIO(b"%PDF-1.4\n%evidence\n"), "台账.pdf")})
+    evidence = upload.get_json()["id"]
+    flow.do(flow.filer, "dept_self_evaluate", evaluation(evidence=[evidence]))
+    flow.do(flow.head, "dept_evaluation_signoff", {"approved": False, "opinion": "分析过于简单"})
+    assert flow.get()["status"] == "evaluating"
+    # sent again with the same file: it is the case's already, not "used elsewhere"
+    flow.do(flow.filer, "dept_self_evaluate", evaluation(evidence=[evidence], analysis="逐项分析……"))
+    assert flow.get()["self_evaluation"]["evidence"] == [evidence]
+    # someone else's file is refused
+    other = api("slj_filer").client.post("/api/v1/attachments", headers=api("slj_filer")._headers(),
+                                         content_type="multipart/form-data",
+                                         data={"file": (io.BytesIO(b"%PDF-1.4\n%x\n"), "x.pdf")}).get_json()["id"]
+    flow.do(flow.head, "dept_evaluation_signoff", {"approved": False, "opinion": "再改"})
+    response = flow.do(flow.filer, "dept_self_evaluate", evaluation(evidence=[other]), status=422)
+    assert "evidence" in response.get_json()["fields"]

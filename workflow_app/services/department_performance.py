@@ -394,7 +394,9 @@ class DepartmentPerformanceHooks(ProcessHooks):
         if task.name == EVALUATION_TASK:
             # The evaluator picks evidence from their uploads not yet used anywhere (as in a rectification report).
             from ..models import Attachment
-            context["unused_uploads"] = list(db.session.scalars(select(Attachment).where(
+            # After a return, the files the case already carries are offered (ticked) again with them.
+            kept = list(db.session.scalars(select(Attachment).where(Attachment.id.in_(case.evidence or [-1]))))
+            context["unused_uploads"] = kept + list(db.session.scalars(select(Attachment).where(
                 Attachment.uploaded_by == viewer.username, Attachment.instance_id.is_(None))))
         return context
 
