@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..engine import now
 from ..extensions import db
-from ..models import Department, InstanceStatus, ProcessInstance, Role, User, UserRole
+from ..models import Department, InstanceStatus, Role, User, UserRole
 from ..models.department_performance import (DEFAULT_MANAGEMENT_INDICATORS, STATUS_LABELS, CaseStatus,
                                              DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
                                              DepartmentPerformanceOpinion)
