@@ -10,9 +10,10 @@ YEAR = 2027
 
 
 def approve_goals(api, project_id: int, filer: str = "rsj_filer", head: str = "rsj_head",
-                  authority: str = "rsj_deputy", amount: int = 300) -> None:
+                  authority: str = "rsj_deputy", amount: int = 300, finance: str = "sbk") -> None:
     """A real goal review to 二下 批复 (the self-evaluation is prefilled from the approved version)."""
     flow = GoalFlow(api, project_id, filer=filer, head=head, authority=authority)
+    flow.finance = api(finance)   # the project department's business section (对口业务科室)
     flow.start()
     flow.through_formal_check()
     flow.joint_review("优", "优", [95, 95, 95])
