@@ -73,15 +73,15 @@ def _int_or_text(value: str | None) -> Any:
 @bp.post("/self-evaluation-rounds")
 @login_required
 def start_round():
-    policy.require(actor(), "manage_self_evaluation")
     try:
+        policy.require(actor(), "manage_self_evaluation")
         _check_csrf()
         round_, added = service.start_round(actor(), _int_or_text(request.form.get("fiscal_year")),
                                             request.form.get("min_amount"))
         flash(_("已发起 %(y)s 年度自评：新增 %(n)s 个项目（共 %(t)s 个）", y=round_.fiscal_year, n=added,
                 t=round_.projects), "success")
         return redirect(url_for("self_evaluation.index", year=round_.fiscal_year))
-    except Invalid as error:
+    except (Invalid, Forbidden) as error:
         _flash(error)
         return redirect(url_for("self_evaluation.index"))
 
