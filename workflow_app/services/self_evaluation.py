@@ -139,15 +139,19 @@ def start_round(actor: User, fiscal_year: Any, min_amount: Any = None) -> tuple[
         SelfEvaluation.round_id == round_.id)) or 0
     audit.record("self_evaluation_round_started", actor, object_type="evaluation_round", object_id=round_.id,
                  after={"fiscal_year": year, "min_amount": str(floor), "added": len(created)})
-    items = [{"self_evaluation_id": e.id, "project_id": e.project_id} for e in created]
-    username = actor.username
+    # New tables, and any whose instance a failed chunk did not start (a chunk that committed is not started twice).
+    pending = db.session.scalars(select(SelfEvaluation).where(
+        SelfEvaluation.round_id == round_.id, SelfEvaluation.instance_id.is_(None)).order_by(SelfEvaluation.id))
+    items = [{"self_evaluation_id": e.id, "project_id": e.project_id} for e in pending]
+    username, round_id = actor.username, round_.id
 
     def send() -> None:
         from ..worker import start_instances_batch
         for start in range(0, len(items), CHUNK_SIZE):
             chunk = items[start:start + CHUNK_SIZE]
             start_instances_batch.delay(SELF_EVALUATION, chunk, username,
-                                        chunk_key=f"{SELF_EVALUATION}:{round_.id}:{chunk[0]['self_evaluation_id']}")
+                                        chunk_key=f"{SELF_EVALUATION}:{round_id}:{chunk[0]['self_evaluation_id']}"
+                                                  f"-{chunk[-1]['self_evaluation_id']}")
     if items:
         after_commit(send)   # the rows exist before any worker looks for them
     return round_, len(created)
