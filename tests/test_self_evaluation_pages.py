@@ -53,6 +53,8 @@ def test_the_department_fills_and_signs_off_in_the_pages(app, api, browser):
     detail = filer.get(detail_url).get_data(as_text=True)
     assert "已报送财政" in detail and "94.28" in detail and "recheck-form" not in detail
     assert browser("slj_filer").get(detail_url).status_code == 404
+    project_page = filer.get(f"/projects/{rsj}").get_data(as_text=True)
+    assert "自评 94.28 分" in project_page and "2028年预算：" in project_page and "优先保障" in project_page
 
 
 def test_finance_draws_and_rechecks_in_the_pages(app, api, browser):

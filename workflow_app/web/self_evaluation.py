@@ -37,6 +37,20 @@ def _flash(error: Exception) -> None:
     flash(message + (f"：{detail}" if detail and detail not in message else ""), "danger")
 
 
+@bp.app_context_processor
+def self_evaluation_globals() -> dict[str, Any]:
+    return {"evaluation_for_project": _for_project}
+
+
+def _for_project(project) -> dict[str, Any]:
+    """The project page's 绩效评价 block: its 自评表 and the results recorded for its next budgets."""
+    from ..services import result_application
+    evaluation = db.session.scalars(select(SelfEvaluation).where(SelfEvaluation.project_id == project.id)
+                                    .order_by(SelfEvaluation.id.desc())).first()
+    return {"evaluation": evaluation, "results": result_application.for_project(actor(), project),
+            "sources": result_application.SOURCES, "labels": result_application.DECISION_LABELS}
+
+
 def _default_year() -> int:
     return now().year - 1   # in Q1 the departments evaluate last year's projects
 
