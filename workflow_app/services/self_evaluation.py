@@ -74,9 +74,12 @@ def executed_from_payments(project_ids: list[int], year: int) -> dict[int, Decim
     except ImportError:
         return {}
     try:
-        return {pid: Decimal(str(v)) for pid, v in execution.executed_amounts(project_ids, year, 12).items()}
-    except Exception:  # noqa: BLE001 - an execution figure is a convenience, never a reason not to start a round
+        amounts = execution.executed_amounts(project_ids, year, 12)
+    except (AttributeError, TypeError, ValueError):   # another signature: a convenience, never a reason to fail
         return {}
+    # It answers 0.00 for a project without payments: that is "not imported" as often as "nothing paid", so the
+    # filer types it then (and a prefilled figure stays editable).
+    return {pid: Decimal(str(v)) for pid, v in amounts.items() if Decimal(str(v)) > 0}
 
 
 def eligible_projects(year: int, min_amount: Decimal) -> list[Project]:
