@@ -15,7 +15,7 @@ import workflow_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'wholedept0001'
-down_revision = 'c0ffee600008'
+down_revision = 'selfeval0001'
 branch_labels = None
 depends_on = None
 

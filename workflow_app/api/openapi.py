@@ -409,3 +409,120 @@ PATHS["/department-performance/{id}/report.pdf"] = {"get": {
     "summary": "The self-evaluation report (部门整体绩效自评报告) as a PDF, once the performance section confirmed it",
     "parameters": [_ID], "responses": {"200": {"description": "pdf", "content": {"application/pdf": {
         "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404, 409)}}}
+# -- 结果应用 (result application, api/result_application.py) -------------------------------------------------------
+_XLSX_RESPONSE = {"description": "xlsx", "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}
+SCHEMAS["ResultApplication"] = {"type": "object", "required": [
+    "id", "project_id", "department", "evaluated_year", "budget_year", "source", "score", "grade", "decision",
+    "reduce_amount"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"},
+    "project": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "department": {"type": "string"}, "evaluated_year": {"type": "integer"},
+    "budget_year": {"type": "integer", "description": "the budget the decision is for (evaluated year + 1)"},
+    "source": {"type": "string", "enum": ["self_evaluation", "recheck", "key_evaluation"],
+               "description": "key_evaluation overrides recheck, which overrides self_evaluation"},
+    "score": {"type": "number"}, "grade": {"type": "string", "enum": ["优", "良", "中", "差"]},
+    "decision": {"type": "string", "enum": ["priority", "maintain", "reduce", "cancel"]},
+    "reduce_amount": {"type": ["number", "null"], "description": "万元, with reduce; null: to be set"},
+    "suggested_amount": {"type": ["number", "null"], "description": "下年度建议安排数 (万元)"},
+    "superseded": {"type": "array", "items": {"type": "object"}},
+    "note": {"type": "string"}, "decided_by": {"type": "string"}, "decided_at": {"type": "string", "format": "date-time"}}}
+_BUDGET_YEAR = {"name": "budget_year", "in": "query", "required": True, "schema": {"type": "integer"}}
+_DEPARTMENT = {"name": "department", "in": "query", "schema": {"type": "string"}}
+_YEAR = {"name": "year", "in": "query", "required": True, "description": "the evaluated year",
+         "schema": {"type": "integer"}}
+PATHS["/result-applications"] = {"get": {
+    "summary": "The next-year budget decision list: the counting evaluation result per project (scoped)",
+    "parameters": [_BUDGET_YEAR, _DEPARTMENT, *_PAGING],
+    "responses": {"200": _json(_list_of("ResultApplication")), **_errors(401, 422)}}}
+PATHS["/result-applications.xlsx"] = {"get": {
+    "summary": "The decision list as an Excel file", "parameters": [_BUDGET_YEAR, _DEPARTMENT],
+    "responses": {"200": _XLSX_RESPONSE, **_errors(401, 422)}}}
+PATHS["/result-applications/{id}/reduce-amount"] = {"post": {
+    "summary": "Set the cut (万元) of a 核减 result (performance section)", "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["reduce_amount"], "properties": {
+        "reduce_amount": {"type": "number", "minimum": 0}, "note": {"type": "string"}}}),
+    "responses": {"200": _json(_ref("ResultApplication")), **_errors(400, 401, 403, 404, 422)}}}
+SCHEMAS["RankingRow"] = {"type": "object", "properties": {
+    "rank": {"type": "integer"}, "department": {"type": "string"}, "department_name": {"type": "string"},
+    "projects": {"type": "integer"}, "average": {"type": "number"},
+    "grades": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "recheck_gap": {"type": ["number", "null"], "description": "mean |self-evaluation − re-check| score"}}}
+PATHS["/evaluation-ranking"] = {"get": {
+    "summary": "The departments ranked by their average evaluation score of a year (部门绩效考核; the bureau's)",
+    "parameters": [_YEAR],
+    "responses": {"200": _json({"type": "object", "properties": {"year": {"type": "integer"}, "items": {
+        "type": "array", "items": _ref("RankingRow")}}}), **_errors(401, 403, 422)}}}
+PATHS["/evaluation-ranking.xlsx"] = {"get": {
+    "summary": "The ranking as an Excel file", "parameters": [_YEAR],
+    "responses": {"200": _XLSX_RESPONSE, **_errors(401, 403, 422)}}}
+
+# -- 单位自评 and 财政复核 (api/self_evaluation.py) -------------------------------------------------------------------
+SCHEMAS["EvaluationRound"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "min_amount": {"type": "number"},
+    "projects": {"type": "integer"}, "added": {"type": "integer", "description": "projects added by this start"},
+    "sample_seed": _NULLABLE_STR, "sample_share": {"type": ["number", "null"]},
+    "sample_count": {"type": ["integer", "null"]}, "sampled_at": {"type": ["string", "null"], "format": "date-time"},
+    "sampled": {"type": "array", "items": {"type": "integer"}}, "flagged": {"type": "array", "items": {"type": "integer"}}}}
+SCHEMAS["SelfEvaluation"] = {"type": "object", "required": ["id", "project_id", "status", "score", "grade", "flagged"],
+                             "properties": {
+    "id": {"type": "integer"}, "round_id": {"type": "integer"}, "project_id": {"type": "integer"},
+    "instance_id": {"type": ["integer", "null"]}, "department": {"type": "string"}, "fiscal_year": {"type": "integer"},
+    "status": {"type": "string", "enum": ["filling", "signing", "submitted", "rechecked"]},
+    "score": {"type": ["number", "null"]}, "grade": {"type": ["string", "null"]},
+    "flagged": {"type": "boolean", "description": "every row full marks and no problem named: drawn for re-check"},
+    "recheck_reason": {"type": ["string", "null"], "enum": ["sampled", "flagged", "chosen", None]},
+    "recheck_score": {"type": ["number", "null"]}, "recheck_grade": {"type": ["string", "null"]},
+    "score_gap": {"type": ["number", "null"], "description": "department's score − finance's"},
+    "final_score": {"type": ["number", "null"]}, "final_grade": {"type": ["string", "null"]},
+    "rows": {"type": "array", "items": {"type": "object"}, "description": "the 自评表 rows (full view only)"},
+    "breakdown": {"type": ["object", "null"], "description": "points and score per row and category"}}}
+_FIGURES = {"type": "object", "required": ["executed", "rows"], "properties": {
+    "executed": {"type": "number", "description": "全年执行数 (万元), finance's figure"},
+    "rows": {"type": "array", "description": "one per indicator, in the table's order", "items": {
+        "type": "object", "properties": {"actual": {"type": "string"}, "level": {"type": "string",
+                                         "enum": ["达成", "部分达成", "未达成", ""]},
+                                         "share": {"type": "string", "description": "per cent within the level's band"},
+                                         "cause": {"type": "string"}}}},
+    "opinion": {"type": "string"}, "findings": {"type": "array", "items": {"type": "string"},
+                                                "description": "open a rectification (source recheck)"},
+    "deadline": {"type": "string", "format": "date", "description": "the rectification's deadline"},
+    "reduce_amount": {"type": "number", "description": "万元, with a 中 result"}}}
+PATHS["/self-evaluation-rounds"] = {
+    "get": {"summary": "The self-evaluation rounds", "responses": {"200": _json(_list_of("EvaluationRound")),
+                                                                    **_errors(401)}},
+    "post": {"summary": "Open (or extend) a year's round: one 自评表 and instance per project with approved goals "
+                        "from min_amount (万元, default EVALUATION_MIN_AMOUNT) on, started in batch",
+             "requestBody": _body({"type": "object", "required": ["fiscal_year"], "properties": {
+                 "fiscal_year": {"type": "integer"}, "min_amount": {"type": "number"}}}),
+             "responses": {"201": _json(_ref("EvaluationRound"), "Started"), **_errors(400, 401, 403, 422)}}}
+PATHS["/self-evaluation-rounds/{id}"] = {"get": {"summary": "One round", "parameters": [_ID],
+                                                 "responses": {"200": _json(_ref("EvaluationRound")), **_errors(*_STD)}}}
+PATHS["/self-evaluation-rounds/{id}/sample"] = {"post": {
+    "summary": "Draw the re-check sample: seeded random share (%) or count of the submitted tables, plus all flagged",
+    "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["seed"], "properties": {
+        "seed": {"type": "string"}, "share": {"type": "number"}, "count": {"type": "integer"}}}),
+    "responses": {"200": _json(_ref("EvaluationRound")), **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/self-evaluations"] = {"get": {
+    "summary": "The 自评表 the user may see", "parameters": [
+        {"name": "year", "in": "query", "schema": {"type": "integer"}},
+        {"name": "round_id", "in": "query", "schema": {"type": "integer"}}, _DEPARTMENT,
+        {"name": "status", "in": "query", "schema": {"type": "string"}},
+        {"name": "recheck", "in": "query", "schema": {"type": "boolean"}}, *_PAGING],
+    "responses": {"200": _json(_list_of("SelfEvaluation")), **_errors(401, 422)}}}
+PATHS["/self-evaluations/{id}"] = {"get": {"summary": "One 自评表 with its breakdown and re-check", "parameters": [_ID],
+                                           "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(*_STD)}}}
+PATHS["/self-evaluations/{id}/choose"] = {"post": {
+    "summary": "Put a submitted table into the re-check by hand (performance section)", "parameters": [_ID],
+    "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(401, 403, 404, 409)}}}
+PATHS["/self-evaluations/{id}/recheck"] = {"post": {
+    "summary": "Finance re-scores a drawn table with its own figures; the gap, the grade to the department, "
+               "findings → rectification, the result (source recheck)", "parameters": [_ID],
+    "requestBody": _body(_FIGURES),
+    "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/self-evaluation-quality"] = {"get": {
+    "summary": "Per department: re-checked tables and the mean gap between its self-scores and finance's",
+    "parameters": [_YEAR],
+    "responses": {"200": _json({"type": "object", "properties": {"year": {"type": "integer"}, "items": {
+        "type": "array", "items": {"type": "object"}}}}), **_errors(401, 403, 422)}}}

@@ -12,9 +12,12 @@ from .batch import BatchChunk
 from .ex_ante import ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus
 from .department_performance import (DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
                                      DepartmentPerformanceOpinion)
+from .result_application import ResultApplication
+from .self_evaluation import EvaluationRound, SelfEvaluation, SelfEvaluationStatus
 
 __all__ = [
     "DepartmentGoalVersion", "DepartmentIndicator", "DepartmentPerformance", "DepartmentPerformanceOpinion",
+    "ResultApplication", "EvaluationRound", "SelfEvaluation", "SelfEvaluationStatus",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User", "UserRole",
