@@ -22,7 +22,7 @@ from .transaction import transactional
 RECTIFICATION = "rectification"
 # The department's own steps run until the rectification's deadline: that is their due date (截止).
 DEPARTMENT_TASKS = ("submit_plan", "report_progress")
-SOURCES = {"evaluation": "绩效评价", "monitoring": "运行监控", "audit": "审计"}
+SOURCES = {"evaluation": "绩效评价", "monitoring": "运行监控", "audit": "审计", "key_evaluation": "重点评价"}
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN_FOR_REPORTING = (RectificationStatus.PLANNING.value, RectificationStatus.IN_PROGRESS.value)
 
@@ -52,7 +52,7 @@ def _parse_start(payload: dict[str, Any]) -> tuple[list[str], date, str]:
         errors["deadline"] = ["整改期限不能超过三年"]
     source = payload.get("source")
     if source not in SOURCES:
-        errors["source"] = ["只能是 evaluation、monitoring 或 audit"]
+        errors["source"] = ["只能是 " + "、".join(SOURCES)]
     if errors:
         raise Invalid("整改通知有误", errors)
     assert deadline is not None
