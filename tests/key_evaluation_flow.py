@@ -9,7 +9,7 @@ from workflow_app.models.key_evaluation import DEFAULT_TREE
 PDF = b"%PDF-1.4\n%key evaluation report\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def tree(**changes: Any) -> list[dict[str, Any]]:
+def tree() -> list[dict[str, Any]]:
     """The default tree (10号 framework) as the API takes it."""
     return [dict(row) for row in DEFAULT_TREE]
 
@@ -96,3 +96,15 @@ class KeyEvaluationFlow:
         self.waive()
         self.finalise(**finalise)
         return self.state()
+
+
+def approve_goals(api, project_id: int) -> None:
+    """The project's goals through the goal review to approval (二下 批复), as tests/test_goal_review.py does."""
+    from .goal_flow import GoalFlow, goals
+    flow = GoalFlow(api, project_id)
+    flow.start()
+    flow.through_formal_check()
+    flow.joint_review("优", "优", [95, 95, 95])
+    flow.do(flow.jxk, "consolidate", {"grade": "优", "opinion": "目标明确", "control_amount": 300})
+    flow.do(flow.filer, "revise_goals", goals(amount=300))
+    flow.do(flow.jxk, "final_review", {"approved": True, "opinion": "批复"})

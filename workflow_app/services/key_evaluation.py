@@ -397,6 +397,8 @@ def score_rows(evaluation: KeyEvaluation, scores: list[dict[str, Any]]) -> tuple
             errors[field] = [f"“{row['name']}”未评分"]
             continue
         score = _points(item.get("score"), f"{field}.score", errors, maximum=Decimal(str(row["points"])))
+        if score is None:
+            errors[f"{field}.score"] = [f"“{row['name']}”得分" + m for m in errors[f"{field}.score"]]
         comment = item.get("comment")
         comment = comment.strip() if isinstance(comment, str) else ""
         if not comment or len(comment) > 2000:
@@ -407,7 +409,8 @@ def score_rows(evaluation: KeyEvaluation, scores: list[dict[str, Any]]) -> tuple
     for code in by_code:
         errors[f"scores.{code}"] = ["没有这项指标"]
     if errors:
-        raise Invalid("指标评分有误：每项指标须在分值内评分并写明评分依据", errors)
+        first = "；".join(m for ms in list(errors.values())[:3] for m in ms)
+        raise Invalid(f"指标评分有误（每项指标须在分值内评分并写明评分依据）：{first}", errors)
     return rows, total
 
 
