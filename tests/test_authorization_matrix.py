@@ -183,6 +183,22 @@ ROWS: list[Row] = [
         body=FILE, given="ex-ante X started on P"),
     Api("GET",    "/api/v1/ex-ante/{X}/report.xlsx",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
         given="ex-ante X started on P"),
+    # 财政重点评价: K is a key evaluation of P commissioned by jxk to the agency thirdparty (its scoring step is ready)
+    Api("GET",    "/api/v1/key-evaluations/candidates",              403,  200,  403,  403,  403,  403,  403,  403,  403,  403,  401),
+    Api("PUT",    "/api/v1/projects/{P}/key-evaluation-marks",       403,  422,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        body={"public_concern": "maybe"}),
+    Api("GET",    "/api/v1/key-evaluations/default-indicators",      200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("POST",   "/api/v1/key-evaluations",                         403,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
+        body={"project_ids": [], "agency": "nobody"}),
+    Api("GET",    "/api/v1/key-evaluations",                         200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("GET",    "/api/v1/key-evaluations/{K}",                     200,  200,  200,  200,  200,  404,  404,  404,  200,  200,  401,
+        given="key evaluation K commissioned on P"),
+    Api("PUT",    "/api/v1/key-evaluations/{K}/indicators",          403,  422,  403,  403,  403,  404,  404,  404,  403,  403,  401,
+        body={"indicators": []}, given="key evaluation K commissioned on P"),
+    Api("POST",   "/api/v1/key-evaluations/{K}/rectification",       403,  409,  403,  403,  403,  404,  404,  404,  403,  403,  401,
+        body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
+    Api("GET",    "/api/v1/key-evaluations/{K}/report.pdf",          200,  200,  200,  200,  200,  404,  404,  404,  200,  200,  401,
+        given="key evaluation K commissioned on P"),
 
     # --- the pages ----------------------------------------------------------------------------------------------------
     #                                                                adm   jxk   sbk  rsjF  rsjH  sljF  sljH  exp1   sup   3rd  anon
@@ -254,6 +270,20 @@ ROWS: list[Row] = [
         given="ex-ante X started on P"),
     Page("POST",  "/ex-ante/{X}/materials",                          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         body=FILE, given="ex-ante X started on P"),
+    Page("GET",   "/key-evaluations",                                200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    Page("GET",   "/key-evaluations/select",                         302,  200,  302,  302,  302,  302,  302,  302,  302,  302,    L),
+    Page("POST",  "/key-evaluations",                                302,  422,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"agency": "nobody"}),
+    Page("POST",  "/projects/{P}/key-evaluation-marks",              302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"public_concern": "1"}, last=("jxk",)),
+    Page("GET",   "/key-evaluations/{K}",                            200,  200,  200,  200,  200,  404,  404,  404,  200,  200,    L,
+        given="key evaluation K commissioned on P"),
+    Page("POST",  "/key-evaluations/{K}/indicators",                 302,  422,  302,  302,  302,  404,  404,  404,  302,  302,    L,
+        given="key evaluation K commissioned on P"),
+    Page("POST",  "/key-evaluations/{K}/rectification",              302,  302,  302,  302,  302,  404,  404,  404,  302,  302,    L,
+        body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
+    Page("GET",   "/key-evaluations/{K}/report.pdf",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  200,    L,
+        given="key evaluation K commissioned on P"),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -340,8 +370,15 @@ def _ex_ante_started(scenario: Scenario) -> None:
     scenario.ids["X"] = response.get_json()["id"]
 
 
+def _key_evaluation_commissioned(scenario: Scenario) -> None:
+    response = scenario.api("jxk").post("/api/v1/key-evaluations",
+                                        json={"project_ids": [scenario.ids["P"]], "agency": "thirdparty"})
+    assert response.status_code == 201, response.get_json()
+    scenario.ids["K"] = response.get_json()["items"][0]["id"]
+
+
 GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
-         "ex-ante X started on P": _ex_ante_started}
+         "ex-ante X started on P": _ex_ante_started, "key evaluation K commissioned on P": _key_evaluation_commissioned}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -72,7 +72,11 @@ def _select_page(status: int = 200, tree: list[dict[str, Any]] | None = None):
 @bp.get("/key-evaluations/select")
 @login_required
 def select_projects():
-    return _select_page()
+    try:
+        return _select_page()
+    except Forbidden as error:
+        flash(error.message, "warning")
+        return redirect(url_for("key_evaluation.index"))
 
 
 def _tree_from_form() -> list[dict[str, Any]]:
@@ -95,6 +99,9 @@ def commission():
     try:
         started = key_evaluation.commission(actor(), {"project_ids": ids, "agency": request.form.get("agency"),
                                                       "indicators": tree or None})
+    except Forbidden as error:
+        flash(error.message, "warning")
+        return redirect(url_for("key_evaluation.index"))
     except (Invalid, Conflict) as error:
         flash(_("未委托：%(reason)s", reason=_message(error)), "danger")
         return _select_page(422 if isinstance(error, Invalid) else 409, tree=tree or None)
@@ -111,7 +118,10 @@ def marks(project_id: int):
         flash(_("已更新项目标记"), "success")
     except (Invalid, Forbidden) as error:
         flash(_message(error), "warning")
-    return redirect(request.form.get("back") or url_for("key_evaluation.select_projects"))
+    back = request.form.get("back") or ""
+    # Back to the selection page as it was filtered; only a path of this site (never another host).
+    return redirect(back if back.startswith("/") and not back.startswith("//") else
+                    url_for("key_evaluation.select_projects"))
 
 
 def _detail(evaluation_id: int, status: int = 200, tree: list[dict[str, Any]] | None = None):
