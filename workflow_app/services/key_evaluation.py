@@ -62,11 +62,15 @@ def _points(value: Any, field: str, errors: dict[str, list[str]], *, maximum: De
     except InvalidOperation:
         errors.setdefault(field, []).append("必须是数字")
         return None
-    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
-        errors.setdefault(field, []).append("最多两位小数")
+    if not number.is_finite():
+        errors.setdefault(field, []).append("必须是数字")
         return None
+    # The range first: quantizing a huge number (1E+1000) would itself fail.
     if number < minimum or (strict_min and number == minimum) or number > maximum:
-        errors.setdefault(field, []).append(f"必须在 {minimum} 到 {maximum} 之间" + ("（不含0）" if strict_min else ""))
+        errors.setdefault(field, []).append(f"必须在 {minimum:f} 到 {maximum:f} 之间" + ("（不含0）" if strict_min else ""))
+        return None
+    if number != number.quantize(Decimal("0.01")):
+        errors.setdefault(field, []).append("最多两位小数")
         return None
     return number
 
@@ -237,11 +241,14 @@ def candidates(actor: User, filters: dict[str, Any]) -> list[Candidate]:
     year = filters.get("fiscal_year")
     if year not in (None, ""):
         try:
-            conditions.append(Project.fiscal_year == int(year))
+            number = int(year)
         except (TypeError, ValueError):
+            number = 0
+        if not 1900 <= number <= 9999:
             errors["fiscal_year"] = ["必须是年份"]
+        conditions.append(Project.fiscal_year == number)
     if filters.get("min_amount") not in (None, ""):
-        amount = _points(filters["min_amount"], "min_amount", errors, maximum=Decimal("1e12"))
+        amount = _points(filters["min_amount"], "min_amount", errors, maximum=Decimal("1000000000000"))
         if amount is not None:
             conditions.append(Project.amount >= amount)
     if filters.get("department"):
@@ -331,7 +338,7 @@ def commission(actor: User, payload: dict[str, Any]) -> list[KeyEvaluation]:
     policy.require(actor, "commission_key_evaluation")
     raw_ids = payload.get("project_ids")
     if (not isinstance(raw_ids, list) or not raw_ids or len(raw_ids) > 100
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw_ids)
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31 for i in raw_ids)
             or len(set(raw_ids)) != len(raw_ids)):
         raise Invalid("请选择评价项目", {"project_ids": ["1–100 个不重复的项目编号"]})
     agency = _agency(payload.get("agency"))
