@@ -199,6 +199,16 @@ ROWS: list[Row] = [
         body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
     Api("GET",    "/api/v1/key-evaluations/{K}/report.pdf",          200,  200,  200,  200,  200,  404,  404,  404,  200,  200,  401,
         given="key evaluation K commissioned on P"),
+    # 结果应用 (RA: a 中 self-evaluation result of P; the ranking is the bureau's)
+    Api("GET",    "/api/v1/result-applications?budget_year={ny}",    200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401,
+        given="result RA recorded on P"),
+    Api("GET",    "/api/v1/result-applications.xlsx?budget_year={ny}", 200, 200,  200,  200,  200,  200,  200,  200,  200,  200,  401,
+        given="result RA recorded on P"),
+    Api("POST",   "/api/v1/result-applications/{RA}/reduce-amount",  422,  422,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        body={"reduce_amount": -1}, given="result RA recorded on P"),
+    Api("GET",    "/api/v1/evaluation-ranking?year={year}",          200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401,
+        given="result RA recorded on P"),
+    Api("GET",    "/api/v1/evaluation-ranking.xlsx?year={year}",     200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401),
 
     # --- the pages ----------------------------------------------------------------------------------------------------
     #                                                                adm   jxk   sbk  rsjF  rsjH  sljF  sljH  exp1   sup   3rd  anon
@@ -284,6 +294,14 @@ ROWS: list[Row] = [
         body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
     Page("GET",   "/key-evaluations/{K}/report.pdf",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  200,    L,
         given="key evaluation K commissioned on P"),
+    # 结果应用
+    Page("GET",   "/result-applications",                            200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L,
+        given="result RA recorded on P"),
+    Page("GET",   "/result-applications.xlsx?budget_year={ny}",      200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    Page("POST",  "/result-applications/{RA}/reduce-amount",         302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"reduce_amount": "-1"}, given="result RA recorded on P"),
+    Page("GET",   "/evaluation-ranking",                             200,  200,  200,  403,  403,  403,  403,  403,  200,  403,    L),
+    Page("GET",   "/evaluation-ranking.xlsx",                        200,  200,  200,  403,  403,  403,  403,  403,  200,  403,    L),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -342,7 +360,7 @@ def build_scenario(app, api) -> Scenario:
     return Scenario(api=api, ids={
         "P": pid, "I": instance_id, "T": task["id"], "R": rect.get_json()["id"],
         "RI": rect.get_json()["instance_id"], "RT": rect_task["id"], "A": _upload(filer), "N": notes[0]["id"],
-        "year": project["fiscal_year"]})
+        "year": project["fiscal_year"], "ny": project["fiscal_year"] + 1})
 
 
 def _claim_t(scenario: Scenario) -> None:
@@ -377,8 +395,21 @@ def _key_evaluation_commissioned(scenario: Scenario) -> None:
     scenario.ids["K"] = response.get_json()["items"][0]["id"]
 
 
+def _result_recorded(scenario: Scenario) -> None:
+    """A 中 self-evaluation result of P for the next year's budget (no cut set yet)."""
+    from workflow_app.models import Project
+    from workflow_app.services import result_application
+    with scenario.api().client.application.app_context():
+        project = db.session.get(Project, scenario.ids["P"])
+        row = result_application.record(project, project.fiscal_year + 1, "self_evaluation", 70, "中", None)
+        db.session.commit()
+        scenario.ids["RA"] = row.id
+        db.session.remove()
+
+
 GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
-         "ex-ante X started on P": _ex_ante_started, "key evaluation K commissioned on P": _key_evaluation_commissioned}
+         "ex-ante X started on P": _ex_ante_started, "result RA recorded on P": _result_recorded,
+         "key evaluation K commissioned on P": _key_evaluation_commissioned}
 
 
 # ---------------------------------------------------------------------------------------------------------

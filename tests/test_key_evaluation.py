@@ -26,6 +26,8 @@ def test_a_key_evaluation_runs_from_commissioning_to_a_graded_result(app, api):
     notes = flow.head.get("/api/v1/notifications").get_json()["items"]
     assert any("重点评价结果" in n["message"] and "优" in n["message"] and "资金拨付进度偏慢" in n["message"]
                for n in notes)
+    # 结果应用: 优 → 优先保障 in next year's budget.
+    assert flow.jxk.get(f"/api/v1/projects/{flow.project_id}").get_json()["budget_decision"] == "priority"
 
 
 def _count(app, model) -> int:
@@ -145,6 +147,12 @@ def test_the_department_objects_and_the_performance_section_adjusts_with_a_reaso
     state = flow.state()
     assert (state["agency_score"], state["score"], state["grade"]) == (86, 78, "中")
     assert state["objection"] is True and state["reduce_amount"] == 30
+    assert flow.jxk.get(f"/api/v1/projects/{flow.project_id}").get_json()["budget_decision"] == "reduce"
+    with app.app_context():
+        from workflow_app.models import ResultApplication
+        row = db.session.scalars(select(ResultApplication)).one()
+        assert (row.source, row.budget_year, row.grade, row.reduce_amount, row.decided_by) == (
+            "key_evaluation", 2028, "中", 30, "jxk")
 
 
 def test_grade_bands_follow_10hao(app, api):

@@ -27,6 +27,14 @@ def _ex_ante(name: str):
         return setting(name)
 
 
+def _evaluation(name: str):
+    from flask import Flask
+
+    from workflow_app.services.evaluation_settings import setting
+    with Flask(__name__).app_context():
+        return setting(name)
+
+
 # env var -> (value to set, what build_config must then hold)
 Check = Callable[[dict[str, Any]], bool]
 SETTINGS: dict[str, tuple[str, Check]] = {
@@ -55,6 +63,12 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "EX_ANTE_SUPPORT_MIN": ("85", lambda c: _ex_ante("EX_ANTE_SUPPORT_MIN") == 85),
     "EX_ANTE_PARTIAL_MIN": ("65", lambda c: _ex_ante("EX_ANTE_PARTIAL_MIN") == 65),
     "EX_ANTE_MIN_AMOUNT": ("50", lambda c: _ex_ante("EX_ANTE_MIN_AMOUNT") == 50),
+    "DUE_DAYS_SELF_EVALUATION_FILL": ("21", lambda c: _due()["self_evaluation:fill_evaluation"] == 21),
+    "DUE_DAYS_SELF_EVALUATION_SIGNOFF": ("4", lambda c: _due()["self_evaluation:evaluation_signoff"] == 4),
+    "EVALUATION_EQUAL_TOLERANCE": ("8", lambda c: _evaluation("EVALUATION_EQUAL_TOLERANCE") == 8),
+    "EVALUATION_OVERSHOOT_RATIO": ("2", lambda c: _evaluation("EVALUATION_OVERSHOOT_RATIO") == 2),
+    "EVALUATION_MIN_AMOUNT": ("30", lambda c: _evaluation("EVALUATION_MIN_AMOUNT") == 30),
+    "EVALUATION_RECHECK_SHARE": ("35", lambda c: _evaluation("EVALUATION_RECHECK_SHARE") == 35),
     "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
     "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
     "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),

@@ -1,7 +1,7 @@
 """财政重点评价 (key evaluation): evaluations with their indicator tree and scores, opinions, selection marks
 
 Revision ID: keyeval0001
-Revises: c0ffee600008
+Revises: selfeval0001
 Create Date: 2026-12-06 09:35:34
 
 New tables only; downgrade drops them.
@@ -15,7 +15,7 @@ import workflow_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'keyeval0001'
-down_revision = 'c0ffee600008'
+down_revision = 'selfeval0001'
 branch_labels = None
 depends_on = None
 

@@ -462,3 +462,50 @@ PATHS["/key-evaluations/{id}/report.pdf"] = {"get": {
     "summary": "The 重点评价报告 (财预〔2020〕10号 outline, score table) as a PDF", "parameters": [_ID],
     "responses": {"200": {"description": "pdf", "content": {"application/pdf": {
         "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}
+# -- 结果应用 (result application, api/result_application.py) -------------------------------------------------------
+_XLSX_RESPONSE = {"description": "xlsx", "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}
+SCHEMAS["ResultApplication"] = {"type": "object", "required": [
+    "id", "project_id", "department", "evaluated_year", "budget_year", "source", "score", "grade", "decision",
+    "reduce_amount"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"},
+    "project": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "department": {"type": "string"}, "evaluated_year": {"type": "integer"},
+    "budget_year": {"type": "integer", "description": "the budget the decision is for (evaluated year + 1)"},
+    "source": {"type": "string", "enum": ["self_evaluation", "recheck", "key_evaluation"],
+               "description": "key_evaluation overrides recheck, which overrides self_evaluation"},
+    "score": {"type": "number"}, "grade": {"type": "string", "enum": ["优", "良", "中", "差"]},
+    "decision": {"type": "string", "enum": ["priority", "maintain", "reduce", "cancel"]},
+    "reduce_amount": {"type": ["number", "null"], "description": "万元, with reduce; null: to be set"},
+    "suggested_amount": {"type": ["number", "null"], "description": "下年度建议安排数 (万元)"},
+    "superseded": {"type": "array", "items": {"type": "object"}},
+    "note": {"type": "string"}, "decided_by": {"type": "string"}, "decided_at": {"type": "string", "format": "date-time"}}}
+_BUDGET_YEAR = {"name": "budget_year", "in": "query", "required": True, "schema": {"type": "integer"}}
+_DEPARTMENT = {"name": "department", "in": "query", "schema": {"type": "string"}}
+_YEAR = {"name": "year", "in": "query", "required": True, "description": "the evaluated year",
+         "schema": {"type": "integer"}}
+PATHS["/result-applications"] = {"get": {
+    "summary": "The next-year budget decision list: the counting evaluation result per project (scoped)",
+    "parameters": [_BUDGET_YEAR, _DEPARTMENT, *_PAGING],
+    "responses": {"200": _json(_list_of("ResultApplication")), **_errors(401, 422)}}}
+PATHS["/result-applications.xlsx"] = {"get": {
+    "summary": "The decision list as an Excel file", "parameters": [_BUDGET_YEAR, _DEPARTMENT],
+    "responses": {"200": _XLSX_RESPONSE, **_errors(401, 422)}}}
+PATHS["/result-applications/{id}/reduce-amount"] = {"post": {
+    "summary": "Set the cut (万元) of a 核减 result (performance section)", "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["reduce_amount"], "properties": {
+        "reduce_amount": {"type": "number", "minimum": 0}, "note": {"type": "string"}}}),
+    "responses": {"200": _json(_ref("ResultApplication")), **_errors(400, 401, 403, 404, 422)}}}
+SCHEMAS["RankingRow"] = {"type": "object", "properties": {
+    "rank": {"type": "integer"}, "department": {"type": "string"}, "department_name": {"type": "string"},
+    "projects": {"type": "integer"}, "average": {"type": "number"},
+    "grades": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "recheck_gap": {"type": ["number", "null"], "description": "mean |self-evaluation − re-check| score"}}}
+PATHS["/evaluation-ranking"] = {"get": {
+    "summary": "The departments ranked by their average evaluation score of a year (部门绩效考核; the bureau's)",
+    "parameters": [_YEAR],
+    "responses": {"200": _json({"type": "object", "properties": {"year": {"type": "integer"}, "items": {
+        "type": "array", "items": _ref("RankingRow")}}}), **_errors(401, 403, 422)}}}
+PATHS["/evaluation-ranking.xlsx"] = {"get": {
+    "summary": "The ranking as an Excel file", "parameters": [_YEAR],
+    "responses": {"200": _XLSX_RESPONSE, **_errors(401, 403, 422)}}}

@@ -272,7 +272,18 @@ def start_many_unlocked(actor: User, key: str, items: list[dict[str, Any]]) -> l
     policy.require(actor, "start_batch")
     if not isinstance(items, list) or not items or len(items) > 1000:
         raise Invalid("items 须为 1–1000 个启动数据", {"items": ["1–1000 个对象"]})
-    return [start_instance_unlocked(actor, key, data, None).instance.id for data in items]
+    return [start_instance_unlocked(actor, key, data, _project_named(data)).instance.id for data in items]
+
+
+def _project_named(data: Any) -> Project | None:
+    """A batch item's `project_id` makes the instance that project's (its department's lanes, its page)."""
+    value = data.get("project_id") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    project = db.session.get(Project, value) if isinstance(value, int) and not isinstance(value, bool) else None
+    if project is None:
+        raise Invalid("项目不存在", {"project_id": [f"项目 {value} 不存在"]})
+    return project
 
 
 # -- tasks --------------------------------------------------------------------------------------

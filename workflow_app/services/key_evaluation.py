@@ -26,7 +26,7 @@ from ..models import (Attachment, Department, GoalReview, GoalStatus, GoalVersio
                       Project, Role, User)
 from ..models.key_evaluation import (DEFAULT_TREE, DIMENSIONS, RESULT_DIMENSIONS, RESULT_MIN_SHARE, TOTAL_POINTS,
                                      KeyEvaluation, KeyEvaluationMark, KeyEvaluationOpinion, KeyEvaluationStatus)
-from . import attachments, audit, instances, policy, projects
+from . import attachments, audit, instances, policy, projects, result_application
 from . import rectification as rectifications
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
@@ -511,13 +511,11 @@ def _finish(instance: ProcessInstance, e: KeyEvaluation) -> None:
 
 
 def apply_result(e: KeyEvaluation) -> None:
-    """结果应用: next year's budget decision for the project (services/result_application.py, when present)."""
-    try:
-        from . import result_application  # noqa: PLC0415 - another module of issue 16, merged separately
-    except ImportError:
-        return
-    finaliser = next((o.author for o in reversed(e.opinions) if o.kind == "finalise"), e.created_by)
-    result_application.record(e.project, e.fiscal_year + 1, SOURCE, e.score, e.grade, finaliser,
+    """结果应用: the result decides the project's next-year budget (重点评价 outranks 财政复核 and 单位自评)."""
+    finaliser = next((o.author for o in reversed(e.opinions) if o.kind == "finalise"), None)
+    decided_by = db.session.scalars(select(User).where(User.username == finaliser)).first() if finaliser else None
+    result_application.record(e.project, result_application.budget_year_after(e.project),
+                              result_application.KEY_EVALUATION, e.score, e.grade, decided_by,
                               reduce_amount=e.reduce_amount, note=f"重点评价 #{e.id}")
 
 

@@ -438,3 +438,15 @@ def _create_project(user: User, department_id: int) -> bool:
 def _see_dashboard(user: User, _obj: None) -> bool:
     """The statistics are the performance section's (and the admins'); to anyone else they do not exist."""
     return is_bureau_wide(user)
+
+
+# -- evaluation results (结果应用, services/result_application.py) ------------------------------------------------
+@define("see_evaluation_ranking", Forbidden, "部门绩效评价排名只有财政局可以查看")
+def _see_evaluation_ranking(user: User, _obj: None) -> bool:
+    """The departments' ranking compares departments: the bureau's (the departments see their own results)."""
+    return user.has_role(*PROJECT_READERS)
+
+
+@define("set_reduce_amount", Forbidden, "只有绩效科可以核定核减金额")
+def _set_reduce_amount(user: User, _obj: None) -> bool:
+    return is_bureau_wide(user)

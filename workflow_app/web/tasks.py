@@ -190,6 +190,22 @@ def _save_evidence(formdata: MultiDict) -> tuple[MultiDict, str | None]:
     return data, saved.filename
 
 
+def _field_at(form, path: str):
+    """The field a service error names ("executed", or "rows.2.cause" inside a FieldList of FormFields)."""
+    parts = path.split(".")
+    field = form._fields.get(parts[0])
+    for part in parts[1:]:
+        if field is None:
+            return None
+        if part.isdigit() and hasattr(field, "entries"):
+            field = field.entries[int(part)] if int(part) < len(field.entries) else None
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):
+            field = field.form._fields.get(part)
+        else:
+            return None
+    return field
+
+
 def _redisplay(task_id: int, formdata: MultiDict, status: int):
     """The task page again with everything as typed (no validation: nothing was submitted)."""
     task = instances.visible_task(actor(), task_id)
@@ -222,8 +238,8 @@ def complete(task_id: int):
         form = instances.build_task_form(task, project, formdata=formdata)
         form.validate()
         for name, messages in error.fields.items():
-            field = form._fields.get(name.split(".")[0])
-            if field is not None and name == field.name and not field.errors:
+            field = _field_at(form, name)
+            if field is not None and not field.errors:
                 field.errors = list(messages)
         flash(error.message, "danger")
         return _task_page(task_id, form=form, status=422, evidence_checked=_chosen_evidence(formdata))
