@@ -26,7 +26,7 @@ from ..models import (Attachment, Department, GoalReview, GoalStatus, GoalVersio
                       Project, Role, User)
 from ..models.key_evaluation import (DEFAULT_TREE, DIMENSIONS, RESULT_DIMENSIONS, RESULT_MIN_SHARE, TOTAL_POINTS,
                                      KeyEvaluation, KeyEvaluationMark, KeyEvaluationOpinion, KeyEvaluationStatus)
-from . import attachments, audit, instances, policy, projects, result_application
+from . import attachments, audit, evaluation_scoring, instances, policy, projects, result_application
 from . import rectification as rectifications
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
@@ -40,15 +40,9 @@ FUND_SOURCES = ("general", "fund", "state_capital")
 
 
 # -- grading ------------------------------------------------------------------------------------
-def grade_of(score: Decimal) -> str:
-    """10号: 90 (含) and above 优; 80 (含)–90 良; 60 (含)–80 中; below 60 差."""
-    if score >= 90:
-        return "优"
-    if score >= 80:
-        return "良"
-    if score >= 60:
-        return "中"
-    return "差"
+# 10号's bands (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差), the same for 单位自评, 部门评价 and 财政评价: one table, in
+# services/evaluation_scoring.py (GRADE_BANDS).
+grade_of = evaluation_scoring.grade_of
 
 
 def _points(value: Any, field: str, errors: dict[str, list[str]], *, maximum: Decimal = TOTAL_POINTS,
