@@ -183,7 +183,8 @@ ROWS: list[Row] = [
         body=FILE, given="ex-ante X started on P"),
     Api("GET",    "/api/v1/ex-ante/{X}/report.xlsx",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
         given="ex-ante X started on P"),
-    # 财政重点评价: K is a key evaluation of P commissioned by jxk to the agency thirdparty (its scoring step is ready)
+    # 财政重点评价: K is a key evaluation of P commissioned by jxk to the agency thirdparty (its scoring step is ready;
+    # the department reads the agency's work, and so the report, once the performance section has accepted it)
     Api("GET",    "/api/v1/key-evaluations/candidates",              403,  200,  403,  403,  403,  403,  403,  403,  403,  403,  401),
     Api("PUT",    "/api/v1/projects/{P}/key-evaluation-marks",       403,  422,  403,  403,  403,  404,  404,  404,  403,  404,  401,
         body={"public_concern": "maybe"}),
@@ -197,7 +198,7 @@ ROWS: list[Row] = [
         body={"indicators": []}, given="key evaluation K commissioned on P"),
     Api("POST",   "/api/v1/key-evaluations/{K}/rectification",       403,  409,  403,  403,  403,  404,  404,  404,  403,  403,  401,
         body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
-    Api("GET",    "/api/v1/key-evaluations/{K}/report.pdf",          200,  200,  200,  200,  200,  404,  404,  404,  200,  200,  401,
+    Api("GET",    "/api/v1/key-evaluations/{K}/report.pdf",          200,  200,  200,  409,  409,  404,  404,  404,  200,  200,  401,
         given="key evaluation K commissioned on P"),
     # 结果应用 (RA: a 中 self-evaluation result of P; the ranking is the bureau's)
     Api("GET",    "/api/v1/result-applications?budget_year={ny}",    200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401,
@@ -292,7 +293,7 @@ ROWS: list[Row] = [
         given="key evaluation K commissioned on P"),
     Page("POST",  "/key-evaluations/{K}/rectification",              302,  302,  302,  302,  302,  404,  404,  404,  302,  302,    L,
         body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
-    Page("GET",   "/key-evaluations/{K}/report.pdf",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  200,    L,
+    Page("GET",   "/key-evaluations/{K}/report.pdf",                 200,  200,  200,  302,  302,  404,  404,  404,  200,  200,    L,
         given="key evaluation K commissioned on P"),
     # 结果应用
     Page("GET",   "/result-applications",                            200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L,

@@ -276,3 +276,20 @@ def test_selection_finds_projects_with_approved_goals_and_the_report_shows_them(
     listed = api("jxk").get("/api/v1/key-evaluations/candidates?approved_goals=true").get_json()["items"]
     assert [c["project_id"] for c in listed] == [pid]
     assert listed[0]["goal_status"] == "approved"
+
+
+def test_the_department_reads_the_agencys_work_only_once_the_performance_section_accepted_it(app, api):
+    flow = KeyEvaluationFlow(api, project_id(app, RSJ))
+    flow.commission()
+    flow.score(lost={"实际完成率": 4})
+    dept = api("rsj_filer")
+    draft = dept.get(f"/api/v1/key-evaluations/{flow.id}").get_json()
+    assert draft["work_visible"] is False and draft["agency_score"] is None and draft["findings"] == []
+    assert all("score" not in r for r in draft["indicators"]) and draft["status"] == "reviewing"
+    assert dept.get(f"/api/v1/key-evaluations/{flow.id}/report.pdf").status_code == 409
+    assert flow.state()["agency_score"] == 96                                  # the bureau sees it
+    assert api("thirdparty").get(f"/api/v1/key-evaluations/{flow.id}").get_json()["agency_score"] == 96
+    flow.accept()
+    shown = dept.get(f"/api/v1/key-evaluations/{flow.id}").get_json()
+    assert shown["work_visible"] is True and shown["agency_score"] == 96 and shown["findings"]
+    assert dept.get(f"/api/v1/key-evaluations/{flow.id}/report.pdf").status_code == 200

@@ -171,3 +171,18 @@ def test_another_agency_gets_404_on_the_pages(app, api, browser):
     assert other.get(f"/tasks/{task_id}").status_code == 404
     assert "城乡居民就业技能培训补贴" not in other.get("/key-evaluations").get_data(as_text=True)
     assert "城乡居民就业技能培训补贴" in browser("thirdparty").get("/key-evaluations").get_data(as_text=True)
+
+
+def test_the_department_page_withholds_the_agencys_draft(app, api, browser):
+    flow = KeyEvaluationFlow(api, project_id(app, RSJ))
+    flow.commission()
+    flow.score(lost={"资金到位率": 2})
+    head = browser("rsj_head")
+    page = head.get(f"/key-evaluations/{flow.id}").get_data(as_text=True)
+    assert "审核通过后向被评价部门公开" in page and "培训后就业跟踪不到位" not in page and "98.00" not in page
+    assert "下载评价报告（PDF）" not in page
+    assert head.get(f"/key-evaluations/{flow.id}/report.pdf").status_code == 302
+    assert "培训后就业跟踪不到位" in browser("jxk").get(f"/key-evaluations/{flow.id}").get_data(as_text=True)
+    flow.accept()
+    page = head.get(f"/key-evaluations/{flow.id}").get_data(as_text=True)
+    assert "培训后就业跟踪不到位" in page and "98.00" in page

@@ -20,9 +20,10 @@ def _num(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def evaluation_json(e: KeyEvaluation) -> dict[str, Any]:
+def evaluation_json(e: KeyEvaluation, viewer) -> dict[str, Any]:
     project = e.project
-    return {
+    shown = key_evaluation.work_visible(viewer, e)
+    body = {
         "id": e.id, "project_id": e.project_id, "instance_id": e.instance_id,
         "project": {"code": project.code, "name": project.name, "amount": float(project.amount)},
         "department": project.department.code, "fiscal_year": e.fiscal_year,
@@ -40,7 +41,14 @@ def evaluation_json(e: KeyEvaluation) -> dict[str, Any]:
         "rectification_id": e.rectification_id,
         "created_at": e.created_at.isoformat(),
         "finished_at": e.finished_at.isoformat() if e.finished_at else None,
+        "work_visible": shown,
     }
+    if not shown:
+        # The agency's draft (not yet accepted by the performance section): the tree, no scores, no findings.
+        body.update(indicators=[{k: v for k, v in r.items() if k not in ("score", "comment")} for r in e.indicators],
+                    agency_score=None, method="", findings=[], conclusion="", experience="", suggestions="",
+                    report_attachments=[], opinions=[o for o in body["opinions"] if o["kind"] != "review"])
+    return body
 
 
 @api_bp.get("/key-evaluations/candidates")
@@ -72,7 +80,7 @@ def key_evaluation_default_indicators():
 @api_bp.post("/key-evaluations")
 def commission_key_evaluations():
     started = key_evaluation.commission(current_actor(), json_body(required=True))
-    return jsonify_ok({"items": [evaluation_json(e) for e in started], "total": len(started)}, 201)
+    return jsonify_ok({"items": [evaluation_json(e, current_actor()) for e in started], "total": len(started)}, 201)
 
 
 @api_bp.get("/key-evaluations")
@@ -81,19 +89,20 @@ def list_key_evaluations():
     result = key_evaluation.list_evaluations(current_actor(), year=int_arg("year"),
                                              department=request.args.get("department") or None,
                                              status=request.args.get("status") or None, limit=limit, offset=offset)
-    return jsonify_ok({"items": [evaluation_json(e) for e in result.items], "total": result.total})
+    return jsonify_ok({"items": [evaluation_json(e, current_actor()) for e in result.items], "total": result.total})
 
 
 @api_bp.get("/key-evaluations/<int:evaluation_id>")
 def get_key_evaluation(evaluation_id: int):
-    return jsonify_ok(evaluation_json(key_evaluation.get(current_actor(), evaluation_id)))
+    actor = current_actor()
+    return jsonify_ok(evaluation_json(key_evaluation.get(actor, evaluation_id), actor))
 
 
 @api_bp.put("/key-evaluations/<int:evaluation_id>/indicators")
 def put_key_evaluation_indicators(evaluation_id: int):
     body = json_body(required=True)
     e = key_evaluation.update_indicators(current_actor(), evaluation_id, body.get("indicators"))
-    return jsonify_ok(evaluation_json(e))
+    return jsonify_ok(evaluation_json(e, current_actor()))
 
 
 @api_bp.post("/key-evaluations/<int:evaluation_id>/rectification")
@@ -106,5 +115,6 @@ def open_key_evaluation_rectification(evaluation_id: int):
 @api_bp.get("/key-evaluations/<int:evaluation_id>/report.pdf")
 def key_evaluation_report_pdf(evaluation_id: int):
     e = key_evaluation.get(current_actor(), evaluation_id)
+    key_evaluation.check_report_readable(current_actor(), e)
     return send_file(io.BytesIO(key_evaluation_report.render(e)), as_attachment=True,
                      download_name=key_evaluation_report.filename(e), mimetype=PDF_MIMETYPE, max_age=0)

@@ -391,7 +391,9 @@ SCHEMAS["KeyEvaluation"] = {"type": "object", "required": [
         "text": {"type": "string"}, "by": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}},
     "rectification_id": {"type": ["integer", "null"]},
     "created_at": {"type": "string", "format": "date-time"},
-    "finished_at": {"type": ["string", "null"], "format": "date-time"}}}
+    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "work_visible": {"type": "boolean", "description": "false: the agency's draft, not yet accepted by the "
+                                                       "performance section, is withheld from the department"}}}
 SCHEMAS["KeyEvaluationCandidate"] = {"type": "object", "required": [
     "project_id", "code", "name", "department", "amount", "public_concern", "wide_coverage"], "properties": {
     "project_id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
@@ -459,9 +461,10 @@ PATHS["/key-evaluations/{id}/rectification"] = {"post": {
                                                "deadline": {"type": "string", "format": "date"}}}, "Opened"),
                   **_errors(400, 401, 403, 404, 409, 422)}}}
 PATHS["/key-evaluations/{id}/report.pdf"] = {"get": {
-    "summary": "The 重点评价报告 (财预〔2020〕10号 outline, score table) as a PDF", "parameters": [_ID],
+    "summary": "The 重点评价报告 (财预〔2020〕10号 outline, score table) as a PDF; to the department only once the "
+               "performance section has accepted the agency's work (409 before)", "parameters": [_ID],
     "responses": {"200": {"description": "pdf", "content": {"application/pdf": {
-        "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}
+        "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD, 409)}}}
 # -- 结果应用 (result application, api/result_application.py) -------------------------------------------------------
 _XLSX_RESPONSE = {"description": "xlsx", "content": {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}

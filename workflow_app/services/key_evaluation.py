@@ -140,6 +140,22 @@ def may_see(actor: User, evaluation: KeyEvaluation) -> bool:
         evaluation.department_id, project.competent_department_id)
 
 
+# While the agency scores and the performance section reviews, its work is a draft that does not count yet:
+# the department reads it once the performance section has accepted it (then it may object).
+DRAFT_STATUSES = (KeyEvaluationStatus.SCORING.value, KeyEvaluationStatus.REVIEWING.value)
+
+
+def work_visible(actor: User, evaluation: KeyEvaluation) -> bool:
+    """May this user read the agency's scores, findings and report (not only that the evaluation exists)?"""
+    return (evaluation.status not in DRAFT_STATUSES or evaluation.agency == actor.username
+            or policy.may(actor, "see_every_key_evaluation"))
+
+
+def check_report_readable(actor: User, evaluation: KeyEvaluation) -> None:
+    if not work_visible(actor, evaluation):
+        raise Conflict("第三方机构的评价经绩效科审核通过后才向被评价部门公开")
+
+
 def get(actor: User, evaluation_id: int) -> KeyEvaluation:
     evaluation = db.session.get(KeyEvaluation, evaluation_id)
     if evaluation is None or not may_see(actor, evaluation):
@@ -561,7 +577,7 @@ class KeyEvaluationHooks(ProcessHooks):
         e = for_instance(task.instance_id)
         if e is None:
             return {}
-        return {"evaluation": e, "report_files": report_files(e),
+        return {"evaluation": e, "report_files": report_files(e), "hide_work": not work_visible(viewer, e),
                 "unused_uploads": unused_uploads(viewer) if task.name == "agency_score" else []}
 
     def before_complete(self, c: Completion) -> None:

@@ -131,7 +131,7 @@ def _detail(evaluation_id: int, status: int = 200, tree: list[dict[str, Any]] | 
                 and e.agency_score is None)
     ready = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == e.instance_id,
                                                              HumanTask.state == TaskState.READY.value)))
-    return render_template("processes/key_evaluation/detail.html", e=e,
+    return render_template("processes/key_evaluation/detail.html", e=e, hide_work=not key_evaluation.work_visible(user, e),
                            table=key_evaluation_report.dimension_table(e), editable=editable,
                            tree=tree or e.indicators, ready_tasks=ready,
                            report_files=key_evaluation.report_files(e), action_form=FlaskForm(),
@@ -179,5 +179,10 @@ def rectification(evaluation_id: int):
 @login_required
 def report(evaluation_id: int):
     e = key_evaluation.get(actor(), evaluation_id)
+    try:
+        key_evaluation.check_report_readable(actor(), e)
+    except Conflict as error:
+        flash(error.message, "warning")
+        return redirect(url_for("key_evaluation.detail", evaluation_id=evaluation_id))
     return send_file(io.BytesIO(key_evaluation_report.render(e)), as_attachment=True,
                      download_name=key_evaluation_report.filename(e), mimetype=PDF_MIMETYPE, max_age=0)
