@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -29,10 +29,16 @@ def actor():
     return current_user._get_current_object()
 
 
+# The tables of models/key_evaluation.py and key_evaluation_report.py as pages show them (msgid = the label).
+STATUSES = {"scoring": _l("第三方评价中"), "reviewing": _l("绩效科审核中"), "feedback": _l("部门反馈中"),
+            "finalising": _l("绩效科定稿中"), "finished": _l("已完成")}
+FUND_SOURCE_LABELS = {"general": _l("一般公共预算"), "fund": _l("政府性基金预算"), "state_capital": _l("国有资本经营预算")}
+assert STATUSES.keys() == STATUS_LABELS.keys() and FUND_SOURCE_LABELS.keys() == key_evaluation_report.FUND_SOURCES.keys()
+
+
 @bp.app_context_processor
 def key_evaluation_globals() -> dict[str, Any]:
-    return {"KEY_EVALUATION": {"statuses": STATUS_LABELS, "dimensions": DIMENSIONS,
-                               "fund_sources": key_evaluation_report.FUND_SOURCES}}
+    return {"KEY_EVALUATION": {"statuses": STATUSES, "dimensions": DIMENSIONS, "fund_sources": FUND_SOURCE_LABELS}}
 
 
 def _message(error) -> str:
