@@ -186,3 +186,11 @@ def test_the_department_page_withholds_the_agencys_draft(app, api, browser):
     flow.accept()
     page = head.get(f"/key-evaluations/{flow.id}").get_data(as_text=True)
     assert "培训后就业跟踪不到位" in page and "98.00" in page
+
+
+def test_the_project_page_links_its_key_evaluation(app, api, browser):
+    flow = KeyEvaluationFlow(api, project_id(app, RSJ))
+    assert "财政重点评价" not in browser("rsj_filer").get(f"/projects/{flow.project_id}").get_data(as_text=True)
+    flow.through()
+    page = browser("rsj_filer").get(f"/projects/{flow.project_id}").get_data(as_text=True)
+    assert "财政重点评价" in page and f'href="/key-evaluations/{flow.id}"' in page and "100.00 · 优" in page

@@ -203,6 +203,11 @@ def list_evaluations(actor: User, *, year: int | None = None, department: str | 
     return Listing(items, total)
 
 
+def for_project(actor: User, project_id: int) -> list[KeyEvaluation]:
+    return list(db.session.scalars(select(KeyEvaluation).where(
+        visible_clause(actor), KeyEvaluation.project_id == project_id).order_by(KeyEvaluation.id.desc())))
+
+
 def finished_evaluations(year: int | None = None) -> list[KeyEvaluation]:
     """The finished key evaluations (for the public portal and the 人大 package: their reports are published)."""
     conditions = [KeyEvaluation.status == KeyEvaluationStatus.FINISHED.value]

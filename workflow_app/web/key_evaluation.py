@@ -38,7 +38,13 @@ assert STATUSES.keys() == STATUS_LABELS.keys() and FUND_SOURCE_LABELS.keys() == 
 
 @bp.app_context_processor
 def key_evaluation_globals() -> dict[str, Any]:
-    return {"KEY_EVALUATION": {"statuses": STATUSES, "dimensions": DIMENSIONS, "fund_sources": FUND_SOURCE_LABELS}}
+    return {"KEY_EVALUATION": {"statuses": STATUSES, "dimensions": DIMENSIONS, "fund_sources": FUND_SOURCE_LABELS},
+            "key_evaluations_for_project": _for_project}
+
+
+def _for_project(project) -> list:
+    """The project page's 重点评价 block: the project's evaluations this user may see, newest first."""
+    return key_evaluation.for_project(actor(), project.id)
 
 
 def _message(error) -> str:
