@@ -293,3 +293,22 @@ def test_the_department_reads_the_agencys_work_only_once_the_performance_section
     shown = dept.get(f"/api/v1/key-evaluations/{flow.id}").get_json()
     assert shown["work_visible"] is True and shown["agency_score"] == 96 and shown["findings"]
     assert dept.get(f"/api/v1/key-evaluations/{flow.id}/report.pdf").status_code == 200
+
+
+def test_a_reassigned_scoring_step_lets_the_new_agency_read_the_evaluation(app, api):
+    from workflow_app.services.demo import DEMO_PASSWORD
+    from workflow_app.services.org import create_user
+    with app.app_context():
+        create_user("agency2", DEMO_PASSWORD, ["third_party"], None, "另一家评估公司")
+        db.session.commit()
+    flow = KeyEvaluationFlow(api, project_id(app, RSJ))
+    flow.commission()
+    other = api("agency2")
+    assert other.get(f"/api/v1/key-evaluations/{flow.id}").status_code == 404
+    task = flow.agency.task_named("agency_score", instance_id=flow.instance_id)
+    assert flow.jxk.post(f"/api/v1/tasks/{task['id']}/reassign", json={"username": "agency2"}).status_code == 200
+    assert other.get(f"/api/v1/key-evaluations/{flow.id}").status_code == 200
+    assert [e["id"] for e in other.get("/api/v1/key-evaluations").get_json()["items"]] == [flow.id]
+    flow.agency = other
+    flow.score()
+    assert other.get(f"/api/v1/key-evaluations/{flow.id}").get_json()["agency_score"] == 100

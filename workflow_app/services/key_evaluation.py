@@ -22,8 +22,8 @@ from sqlalchemy import false, func, or_, select, true
 
 from ..engine import now
 from ..extensions import db
-from ..models import (Attachment, Department, GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance,
-                      Project, Role, User)
+from ..models import (Attachment, Department, GoalReview, GoalStatus, GoalVersion, HumanTask, InstanceStatus,
+                      ProcessInstance, Project, Role, User)
 from ..models.key_evaluation import (DEFAULT_TREE, DIMENSIONS, RESULT_DIMENSIONS, RESULT_MIN_SHARE, TOTAL_POINTS,
                                      KeyEvaluation, KeyEvaluationMark, KeyEvaluationOpinion, KeyEvaluationStatus)
 from . import attachments, audit, evaluation_scoring, instances, policy, projects, result_application
@@ -124,7 +124,9 @@ def visible_clause(actor: User):
     project's (or, as competent department, its units') for a department; the commissioned ones for an agency."""
     if policy.may(actor, "see_every_key_evaluation"):
         return true()
-    terms = [KeyEvaluation.agency == actor.username]
+    # The commissioned agency, or whoever its scoring step was reassigned to (转办 by the performance section).
+    terms = [KeyEvaluation.agency == actor.username,
+             KeyEvaluation.instance_id.in_(select(HumanTask.instance_id).where(HumanTask.assignee == actor.username))]
     if actor.department_id is not None:
         terms += [KeyEvaluation.department_id == actor.department_id,
                   KeyEvaluation.project_id.in_(select(Project.id).where(
@@ -136,8 +138,19 @@ def may_see(actor: User, evaluation: KeyEvaluation) -> bool:
     if policy.may(actor, "see_every_key_evaluation") or evaluation.agency == actor.username:
         return True
     project = evaluation.project
-    return actor.department_id is not None and actor.department_id in (
-        evaluation.department_id, project.competent_department_id)
+    if actor.department_id is not None and actor.department_id in (
+            evaluation.department_id, project.competent_department_id):
+        return True
+    return db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == evaluation.instance_id, HumanTask.assignee == actor.username)) > 0
+
+
+def acts_as_agency(actor: User, evaluation: KeyEvaluation) -> bool:
+    """The commissioned agency, or the one its scoring step was reassigned to."""
+    return evaluation.agency == actor.username or db.session.scalar(
+        select(func.count()).select_from(HumanTask).where(
+            HumanTask.instance_id == evaluation.instance_id, HumanTask.name == "agency_score",
+            HumanTask.assignee == actor.username)) > 0
 
 
 # While the agency scores and the performance section reviews, its work is a draft that does not count yet:
@@ -147,8 +160,8 @@ DRAFT_STATUSES = (KeyEvaluationStatus.SCORING.value, KeyEvaluationStatus.REVIEWI
 
 def work_visible(actor: User, evaluation: KeyEvaluation) -> bool:
     """May this user read the agency's scores, findings and report (not only that the evaluation exists)?"""
-    return (evaluation.status not in DRAFT_STATUSES or evaluation.agency == actor.username
-            or policy.may(actor, "see_every_key_evaluation"))
+    return (evaluation.status not in DRAFT_STATUSES or policy.may(actor, "see_every_key_evaluation")
+            or acts_as_agency(actor, evaluation))
 
 
 def check_report_readable(actor: User, evaluation: KeyEvaluation) -> None:
