@@ -210,6 +210,22 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/evaluation-ranking?year={year}",          200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401,
         given="result RA recorded on P"),
     Api("GET",    "/api/v1/evaluation-ranking.xlsx?year={year}",     200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401),
+    # 单位自评 and 财政复核 (SR: a round of year; SE: P's submitted 自评表, drawn for re-check)
+    Api("POST",   "/api/v1/self-evaluation-rounds",                  422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
+        body={"fiscal_year": "this year"}),
+    Api("GET",    "/api/v1/self-evaluation-rounds",                  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("GET",    "/api/v1/self-evaluation-rounds/{SR}",             200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401,
+        given="self-evaluation SE of P submitted"),
+    Api("POST",   "/api/v1/self-evaluation-rounds/{SR}/sample",      422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
+        body={"seed": ""}, given="self-evaluation SE of P submitted"),
+    Api("GET",    "/api/v1/self-evaluations",                        200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("GET",    "/api/v1/self-evaluations/{SE}",                   200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="self-evaluation SE of P submitted"),
+    Api("POST",   "/api/v1/self-evaluations/{SE}/choose",            200,  200,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        given="self-evaluation SE of P submitted"),
+    Api("POST",   "/api/v1/self-evaluations/{SE}/recheck",           422,  422,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        body={"executed": 1, "rows": "none"}, given="self-evaluation SE of P submitted"),
+    Api("GET",    "/api/v1/self-evaluation-quality?year={year}",     200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401),
 
     # --- the pages ----------------------------------------------------------------------------------------------------
     #                                                                adm   jxk   sbk  rsjF  rsjH  sljF  sljH  exp1   sup   3rd  anon
@@ -295,6 +311,20 @@ ROWS: list[Row] = [
         body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
     Page("GET",   "/key-evaluations/{K}/report.pdf",                 200,  200,  200,  302,  302,  404,  404,  404,  200,  200,    L,
         given="key evaluation K commissioned on P"),
+    # 单位自评 and 财政复核 (refused actions go back with a message: 302)
+    Page("GET",   "/self-evaluations",                               200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L,
+        given="self-evaluation SE of P submitted"),
+    Page("POST",  "/self-evaluation-rounds",                         302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"fiscal_year": "this year"}),
+    Page("POST",  "/self-evaluation-rounds/{SR}/sample",             302,  302,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"seed": ""}, given="self-evaluation SE of P submitted"),
+    Page("GET",   "/self-evaluations/{SE}",                          200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="self-evaluation SE of P submitted"),
+    Page("POST",  "/self-evaluations/{SE}/choose",                   302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        given="self-evaluation SE of P submitted"),
+    Page("POST",  "/self-evaluations/{SE}/recheck",                  422,  422,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"executed": "lots"}, given="self-evaluation SE of P submitted"),
+    Page("GET",   "/self-evaluation-quality",                        200,  200,  200,  403,  403,  403,  403,  403,  200,  403,    L),
     # 结果应用
     Page("GET",   "/result-applications",                            200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L,
         given="result RA recorded on P"),
@@ -408,8 +438,32 @@ def _result_recorded(scenario: Scenario) -> None:
         db.session.remove()
 
 
-GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
-         "ex-ante X started on P": _ex_ante_started, "result RA recorded on P": _result_recorded,
+def _self_evaluation_submitted(scenario: Scenario) -> None:
+    """P's 自评表 of a round, submitted to finance and drawn for re-check (rows written directly: the scenario's P
+    has no approved goals, and only the routes' answers are walked here)."""
+    from workflow_app.models import Project
+    from workflow_app.models.self_evaluation import EvaluationRound, SelfEvaluation
+    with scenario.api().client.application.app_context():
+        project = db.session.get(Project, scenario.ids["P"])
+        round_ = EvaluationRound(fiscal_year=project.fiscal_year, min_amount=0, projects=1, created_by="jxk")
+        db.session.add(round_)
+        db.session.flush()
+        row = {"level1": "产出指标", "level2": "数量指标", "name": "培训人次", "category": "产出", "unit": "人次",
+               "operator": ">=", "target": "3000", "target_value": "3000", "weight": "100", "kind": "quantitative",
+               "actual": "3000", "level": "", "share": "", "cause": ""}
+        evaluation = SelfEvaluation(round_id=round_.id, project_id=project.id, department_id=project.department_id,
+                                    fiscal_year=project.fiscal_year, status="submitted", initial_budget=project.amount,
+                                    annual_budget=project.amount, executed=project.amount, overall_goal="目标",
+                                    rows=[row], score=100, grade="优", recheck_reason="sampled")
+        db.session.add(evaluation)
+        db.session.commit()
+        scenario.ids.update(SR=round_.id, SE=evaluation.id)
+        db.session.remove()
+
+
+GIVEN = {"T claimed by rsj_filer": _claim_t, "self-evaluation SE of P submitted": _self_evaluation_submitted,
+         "evidence E reported on R": _evidence_reported, "ex-ante X started on P": _ex_ante_started,
+         "result RA recorded on P": _result_recorded,
          "key evaluation K commissioned on P": _key_evaluation_commissioned}
 
 

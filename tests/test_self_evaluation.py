@@ -36,6 +36,45 @@ def test_a_round_starts_one_prefilled_instance_per_approved_project(app, api):
     assert generic.status_code == 422
 
 
+def test_the_round_is_started_in_keyed_chunks(app, api, monkeypatch):
+    from workflow_app.models import BatchChunk
+    from workflow_app.services import self_evaluation as service
+    monkeypatch.setattr(service, "CHUNK_SIZE", 1)
+    rsj, slj = project_id(app, RSJ), project_id(app, SLJ)
+    approve_goals(api, rsj)
+    approve_goals(api, slj, filer="slj_filer", head="slj_head", authority="slj_deputy", finance="nyk")
+    assert SelfEvaluationFlow(api).start_round()["added"] == 2
+    with app.app_context():
+        evaluations = db.session.scalars(select(SelfEvaluation).order_by(SelfEvaluation.id)).all()
+        assert all(e.instance_id for e in evaluations)
+        keys = sorted(db.session.scalars(select(BatchChunk.key)))
+        assert keys == [f"self_evaluation:{e.round_id}:{e.id}-{e.id}" for e in evaluations]
+    assert api("slj_filer").task_named("fill_evaluation", project_id=slj)["department"] == "slj"
+
+
+def test_executed_amounts_come_from_the_payments_when_they_are_installed(app, api, monkeypatch):
+    """services/execution.py (the payments) prefills 全年执行数; a project without payments is left to the filer."""
+    import sys
+    import types
+    from decimal import Decimal
+    rsj, slj = project_id(app, RSJ), project_id(app, SLJ)
+    asked = []
+    fake = types.ModuleType("workflow_app.services.execution")
+    fake.executed_amounts = lambda ids, year, month: asked.append((sorted(ids), year, month)) or {
+        rsj: Decimal("276.40"), slj: Decimal("0.00")}
+    monkeypatch.setitem(sys.modules, "workflow_app.services.execution", fake)
+    import workflow_app.services as services_package
+    monkeypatch.setattr(services_package, "execution", fake, raising=False)
+    approve_goals(api, rsj)
+    approve_goals(api, slj, filer="slj_filer", head="slj_head", authority="slj_deputy", finance="nyk")
+    flow = SelfEvaluationFlow(api)
+    flow.start_round()
+    assert asked == [(sorted([rsj, slj]), YEAR, 12)]
+    evaluation = flow.evaluation(rsj)
+    assert (evaluation["executed"], evaluation["executed_from_payments"]) == (276.4, True)
+    assert (flow.evaluation(slj)["executed"], flow.evaluation(slj)["executed_from_payments"]) == (None, False)
+
+
 def test_bad_rounds_are_refused(app, api):
     jxk = api("jxk")
     for body, field in [({"fiscal_year": "2027"}, "fiscal_year"), ({"fiscal_year": 1900}, "fiscal_year"),

@@ -512,3 +512,73 @@ PATHS["/evaluation-ranking"] = {"get": {
 PATHS["/evaluation-ranking.xlsx"] = {"get": {
     "summary": "The ranking as an Excel file", "parameters": [_YEAR],
     "responses": {"200": _XLSX_RESPONSE, **_errors(401, 403, 422)}}}
+
+# -- 单位自评 and 财政复核 (api/self_evaluation.py) -------------------------------------------------------------------
+SCHEMAS["EvaluationRound"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "min_amount": {"type": "number"},
+    "projects": {"type": "integer"}, "added": {"type": "integer", "description": "projects added by this start"},
+    "sample_seed": _NULLABLE_STR, "sample_share": {"type": ["number", "null"]},
+    "sample_count": {"type": ["integer", "null"]}, "sampled_at": {"type": ["string", "null"], "format": "date-time"},
+    "sampled": {"type": "array", "items": {"type": "integer"}}, "flagged": {"type": "array", "items": {"type": "integer"}}}}
+SCHEMAS["SelfEvaluation"] = {"type": "object", "required": ["id", "project_id", "status", "score", "grade", "flagged"],
+                             "properties": {
+    "id": {"type": "integer"}, "round_id": {"type": "integer"}, "project_id": {"type": "integer"},
+    "instance_id": {"type": ["integer", "null"]}, "department": {"type": "string"}, "fiscal_year": {"type": "integer"},
+    "status": {"type": "string", "enum": ["filling", "signing", "submitted", "rechecked"]},
+    "score": {"type": ["number", "null"]}, "grade": {"type": ["string", "null"]},
+    "flagged": {"type": "boolean", "description": "every row full marks and no problem named: drawn for re-check"},
+    "recheck_reason": {"type": ["string", "null"], "enum": ["sampled", "flagged", "chosen", None]},
+    "recheck_score": {"type": ["number", "null"]}, "recheck_grade": {"type": ["string", "null"]},
+    "score_gap": {"type": ["number", "null"], "description": "department's score − finance's"},
+    "final_score": {"type": ["number", "null"]}, "final_grade": {"type": ["string", "null"]},
+    "rows": {"type": "array", "items": {"type": "object"}, "description": "the 自评表 rows (full view only)"},
+    "breakdown": {"type": ["object", "null"], "description": "points and score per row and category"}}}
+_FIGURES = {"type": "object", "required": ["executed", "rows"], "properties": {
+    "executed": {"type": "number", "description": "全年执行数 (万元), finance's figure"},
+    "rows": {"type": "array", "description": "one per indicator, in the table's order", "items": {
+        "type": "object", "properties": {"actual": {"type": "string"}, "level": {"type": "string",
+                                         "enum": ["达成", "部分达成", "未达成", ""]},
+                                         "share": {"type": "string", "description": "per cent within the level's band"},
+                                         "cause": {"type": "string"}}}},
+    "opinion": {"type": "string"}, "findings": {"type": "array", "items": {"type": "string"},
+                                                "description": "open a rectification (source recheck)"},
+    "deadline": {"type": "string", "format": "date", "description": "the rectification's deadline"},
+    "reduce_amount": {"type": "number", "description": "万元, with a 中 result"}}}
+PATHS["/self-evaluation-rounds"] = {
+    "get": {"summary": "The self-evaluation rounds", "responses": {"200": _json(_list_of("EvaluationRound")),
+                                                                    **_errors(401)}},
+    "post": {"summary": "Open (or extend) a year's round: one 自评表 and instance per project with approved goals "
+                        "from min_amount (万元, default EVALUATION_MIN_AMOUNT) on, started in batch",
+             "requestBody": _body({"type": "object", "required": ["fiscal_year"], "properties": {
+                 "fiscal_year": {"type": "integer"}, "min_amount": {"type": "number"}}}),
+             "responses": {"201": _json(_ref("EvaluationRound"), "Started"), **_errors(400, 401, 403, 422)}}}
+PATHS["/self-evaluation-rounds/{id}"] = {"get": {"summary": "One round", "parameters": [_ID],
+                                                 "responses": {"200": _json(_ref("EvaluationRound")), **_errors(*_STD)}}}
+PATHS["/self-evaluation-rounds/{id}/sample"] = {"post": {
+    "summary": "Draw the re-check sample: seeded random share (%) or count of the submitted tables, plus all flagged",
+    "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["seed"], "properties": {
+        "seed": {"type": "string"}, "share": {"type": "number"}, "count": {"type": "integer"}}}),
+    "responses": {"200": _json(_ref("EvaluationRound")), **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/self-evaluations"] = {"get": {
+    "summary": "The 自评表 the user may see", "parameters": [
+        {"name": "year", "in": "query", "schema": {"type": "integer"}},
+        {"name": "round_id", "in": "query", "schema": {"type": "integer"}}, _DEPARTMENT,
+        {"name": "status", "in": "query", "schema": {"type": "string"}},
+        {"name": "recheck", "in": "query", "schema": {"type": "boolean"}}, *_PAGING],
+    "responses": {"200": _json(_list_of("SelfEvaluation")), **_errors(401, 422)}}}
+PATHS["/self-evaluations/{id}"] = {"get": {"summary": "One 自评表 with its breakdown and re-check", "parameters": [_ID],
+                                           "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(*_STD)}}}
+PATHS["/self-evaluations/{id}/choose"] = {"post": {
+    "summary": "Put a submitted table into the re-check by hand (performance section)", "parameters": [_ID],
+    "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(401, 403, 404, 409)}}}
+PATHS["/self-evaluations/{id}/recheck"] = {"post": {
+    "summary": "Finance re-scores a drawn table with its own figures; the gap, the grade to the department, "
+               "findings → rectification, the result (source recheck)", "parameters": [_ID],
+    "requestBody": _body(_FIGURES),
+    "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/self-evaluation-quality"] = {"get": {
+    "summary": "Per department: re-checked tables and the mean gap between its self-scores and finance's",
+    "parameters": [_YEAR],
+    "responses": {"200": _json({"type": "object", "properties": {"year": {"type": "integer"}, "items": {
+        "type": "array", "items": {"type": "object"}}}}), **_errors(401, 403, 422)}}}

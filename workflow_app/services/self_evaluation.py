@@ -74,9 +74,12 @@ def executed_from_payments(project_ids: list[int], year: int) -> dict[int, Decim
     except ImportError:
         return {}
     try:
-        return {pid: Decimal(str(v)) for pid, v in execution.executed_amounts(project_ids, year, 12).items()}
-    except Exception:  # noqa: BLE001 - an execution figure is a convenience, never a reason not to start a round
+        amounts = execution.executed_amounts(project_ids, year, 12)
+    except (AttributeError, TypeError, ValueError):   # another signature: a convenience, never a reason to fail
         return {}
+    # It answers 0.00 for a project without payments: that is "not imported" as often as "nothing paid", so the
+    # filer types it then (and a prefilled figure stays editable).
+    return {pid: Decimal(str(v)) for pid, v in amounts.items() if Decimal(str(v)) > 0}
 
 
 def eligible_projects(year: int, min_amount: Decimal) -> list[Project]:
@@ -139,15 +142,19 @@ def start_round(actor: User, fiscal_year: Any, min_amount: Any = None) -> tuple[
         SelfEvaluation.round_id == round_.id)) or 0
     audit.record("self_evaluation_round_started", actor, object_type="evaluation_round", object_id=round_.id,
                  after={"fiscal_year": year, "min_amount": str(floor), "added": len(created)})
-    items = [{"self_evaluation_id": e.id, "project_id": e.project_id} for e in created]
-    username = actor.username
+    # New tables, and any whose instance a failed chunk did not start (a chunk that committed is not started twice).
+    pending = db.session.scalars(select(SelfEvaluation).where(
+        SelfEvaluation.round_id == round_.id, SelfEvaluation.instance_id.is_(None)).order_by(SelfEvaluation.id))
+    items = [{"self_evaluation_id": e.id, "project_id": e.project_id} for e in pending]
+    username, round_id = actor.username, round_.id
 
     def send() -> None:
         from ..worker import start_instances_batch
         for start in range(0, len(items), CHUNK_SIZE):
             chunk = items[start:start + CHUNK_SIZE]
             start_instances_batch.delay(SELF_EVALUATION, chunk, username,
-                                        chunk_key=f"{SELF_EVALUATION}:{round_.id}:{chunk[0]['self_evaluation_id']}")
+                                        chunk_key=f"{SELF_EVALUATION}:{round_id}:{chunk[0]['self_evaluation_id']}"
+                                                  f"-{chunk[-1]['self_evaluation_id']}")
     if items:
         after_commit(send)   # the rows exist before any worker looks for them
     return round_, len(created)

@@ -37,6 +37,20 @@ def _flash(error: Exception) -> None:
     flash(message + (f"：{detail}" if detail and detail not in message else ""), "danger")
 
 
+@bp.app_context_processor
+def self_evaluation_globals() -> dict[str, Any]:
+    return {"evaluation_for_project": _for_project}
+
+
+def _for_project(project) -> dict[str, Any]:
+    """The project page's 绩效评价 block: its 自评表 and the results recorded for its next budgets."""
+    from ..services import result_application
+    evaluation = db.session.scalars(select(SelfEvaluation).where(SelfEvaluation.project_id == project.id)
+                                    .order_by(SelfEvaluation.id.desc())).first()
+    return {"evaluation": evaluation, "results": result_application.for_project(actor(), project),
+            "sources": result_application.SOURCES, "labels": result_application.DECISION_LABELS}
+
+
 def _default_year() -> int:
     return now().year - 1   # in Q1 the departments evaluate last year's projects
 
@@ -73,15 +87,15 @@ def _int_or_text(value: str | None) -> Any:
 @bp.post("/self-evaluation-rounds")
 @login_required
 def start_round():
-    policy.require(actor(), "manage_self_evaluation")
     try:
+        policy.require(actor(), "manage_self_evaluation")
         _check_csrf()
         round_, added = service.start_round(actor(), _int_or_text(request.form.get("fiscal_year")),
                                             request.form.get("min_amount"))
         flash(_("已发起 %(y)s 年度自评：新增 %(n)s 个项目（共 %(t)s 个）", y=round_.fiscal_year, n=added,
                 t=round_.projects), "success")
         return redirect(url_for("self_evaluation.index", year=round_.fiscal_year))
-    except Invalid as error:
+    except (Invalid, Forbidden) as error:
         _flash(error)
         return redirect(url_for("self_evaluation.index"))
 
