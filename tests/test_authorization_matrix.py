@@ -191,6 +191,23 @@ ROWS: list[Row] = [
         given="department performance D started"),
     Api("GET",    "/api/v1/department-performance/{D}/report.pdf",   409,  409,  409,  409,  409,  404,  404,  404,  409,  404,  401,
         given="department performance D started"),
+    # 财政重点评价: K is a key evaluation of P commissioned by jxk to the agency thirdparty (its scoring step is ready;
+    # the department reads the agency's work, and so the report, once the performance section has accepted it)
+    Api("GET",    "/api/v1/key-evaluations/candidates",              403,  200,  403,  403,  403,  403,  403,  403,  403,  403,  401),
+    Api("PUT",    "/api/v1/projects/{P}/key-evaluation-marks",       403,  422,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        body={"public_concern": "maybe"}),
+    Api("GET",    "/api/v1/key-evaluations/default-indicators",      200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("POST",   "/api/v1/key-evaluations",                         403,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
+        body={"project_ids": [], "agency": "nobody"}),
+    Api("GET",    "/api/v1/key-evaluations",                         200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+    Api("GET",    "/api/v1/key-evaluations/{K}",                     200,  200,  200,  200,  200,  404,  404,  404,  200,  200,  401,
+        given="key evaluation K commissioned on P"),
+    Api("PUT",    "/api/v1/key-evaluations/{K}/indicators",          403,  422,  403,  403,  403,  404,  404,  404,  403,  403,  401,
+        body={"indicators": []}, given="key evaluation K commissioned on P"),
+    Api("POST",   "/api/v1/key-evaluations/{K}/rectification",       403,  409,  403,  403,  403,  404,  404,  404,  403,  403,  401,
+        body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
+    Api("GET",    "/api/v1/key-evaluations/{K}/report.pdf",          200,  200,  200,  409,  409,  404,  404,  404,  200,  200,  401,
+        given="key evaluation K commissioned on P"),
     # 结果应用 (RA: a 中 self-evaluation result of P; the ranking is the bureau's)
     Api("GET",    "/api/v1/result-applications?budget_year={ny}",    200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401,
         given="result RA recorded on P"),
@@ -295,6 +312,20 @@ ROWS: list[Row] = [
         given="department performance D started"),
     Page("GET",   "/department-performance/{D}/report.pdf",          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         given="department performance D started"),
+    Page("GET",   "/key-evaluations",                                200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
+    Page("GET",   "/key-evaluations/select",                         302,  200,  302,  302,  302,  302,  302,  302,  302,  302,    L),
+    Page("POST",  "/key-evaluations",                                302,  422,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"agency": "nobody"}),
+    Page("POST",  "/projects/{P}/key-evaluation-marks",              302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"public_concern": "1"}, last=("jxk",)),
+    Page("GET",   "/key-evaluations/{K}",                            200,  200,  200,  200,  200,  404,  404,  404,  200,  200,    L,
+        given="key evaluation K commissioned on P"),
+    Page("POST",  "/key-evaluations/{K}/indicators",                 302,  422,  302,  302,  302,  404,  404,  404,  302,  302,    L,
+        given="key evaluation K commissioned on P"),
+    Page("POST",  "/key-evaluations/{K}/rectification",              302,  302,  302,  302,  302,  404,  404,  404,  302,  302,    L,
+        body={"deadline": "someday"}, given="key evaluation K commissioned on P"),
+    Page("GET",   "/key-evaluations/{K}/report.pdf",                 200,  200,  200,  302,  302,  404,  404,  404,  200,  200,    L,
+        given="key evaluation K commissioned on P"),
     # 单位自评 and 财政复核 (refused actions go back with a message: 302)
     Page("GET",   "/self-evaluations",                               200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L,
         given="self-evaluation SE of P submitted"),
@@ -411,6 +442,11 @@ def _department_performance_started(scenario: Scenario) -> None:
     scenario.ids["D"] = response.get_json()["items"][0]["id"]
 
 
+def _key_evaluation_commissioned(scenario: Scenario) -> None:
+    response = scenario.api("jxk").post("/api/v1/key-evaluations",
+                                        json={"project_ids": [scenario.ids["P"]], "agency": "thirdparty"})
+    assert response.status_code == 201, response.get_json()
+    scenario.ids["K"] = response.get_json()["items"][0]["id"]
 
 
 def _result_recorded(scenario: Scenario) -> None:
@@ -448,11 +484,13 @@ def _self_evaluation_submitted(scenario: Scenario) -> None:
         db.session.remove()
 
 
-GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
+GIVEN = {"T claimed by rsj_filer": _claim_t,
+         "evidence E reported on R": _evidence_reported,
          "ex-ante X started on P": _ex_ante_started,
          "department performance D started": _department_performance_started,
          "self-evaluation SE of P submitted": _self_evaluation_submitted,
-         "result RA recorded on P": _result_recorded}
+         "result RA recorded on P": _result_recorded,
+         "key evaluation K commissioned on P": _key_evaluation_commissioned}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -63,6 +63,10 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "DUE_DAYS_EX_ANTE_DEPARTMENT": ("16", lambda c: {_due()[t] for t in ("ex_ante:register_item",
                                                                        "ex_ante:self_assess")} == {16}),
     "DUE_DAYS_EX_ANTE_THIRD_PARTY": ("21", lambda c: _due()["ex_ante:third_party_report"] == 21),
+    "DUE_DAYS_KEY_EVALUATION_AGENCY": ("31", lambda c: _due()["key_evaluation:agency_score"] == 31),
+    "DUE_DAYS_KEY_EVALUATION_REVIEW": ("8", lambda c: _due()["key_evaluation:review_work"] == 8),
+    "DUE_DAYS_KEY_EVALUATION_FEEDBACK": ("12", lambda c: _due()["key_evaluation:department_feedback"] == 12),
+    "DUE_DAYS_KEY_EVALUATION_FINALISE": ("9", lambda c: _due()["key_evaluation:finalise"] == 9),
     # The ex-ante thresholds are read by the process on use (services/ex_ante.setting), config.py names no process.
     "EX_ANTE_SUPPORT_MIN": ("85", lambda c: _ex_ante("EX_ANTE_SUPPORT_MIN") == 85),
     "EX_ANTE_PARTIAL_MIN": ("65", lambda c: _ex_ante("EX_ANTE_PARTIAL_MIN") == 65),

@@ -409,6 +409,114 @@ PATHS["/department-performance/{id}/report.pdf"] = {"get": {
     "summary": "The self-evaluation report (部门整体绩效自评报告) as a PDF, once the performance section confirmed it",
     "parameters": [_ID], "responses": {"200": {"description": "pdf", "content": {"application/pdf": {
         "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404, 409)}}}
+# -- 财政重点评价 (key evaluation, api/key_evaluation.py) ------------------------------------------------------------
+_NULLABLE_NUM = {"type": ["number", "null"]}
+_KE_DIMENSION = {"type": "string", "enum": ["决策", "过程", "产出", "效益"]}
+SCHEMAS["KeyEvaluationIndicator"] = {"type": "object", "required": ["dimension", "level2", "name", "points"], "properties": {
+    "code": {"type": "string", "description": "1..n in order; the agency's scores name it"},
+    "dimension": _KE_DIMENSION, "level2": {"type": "string", "maxLength": 50},
+    "name": {"type": "string", "maxLength": 200}, "standard": {"type": "string", "maxLength": 1000},
+    "points": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+    "score": _NULLABLE_NUM, "comment": {"type": "string"}}}
+SCHEMAS["KeyEvaluation"] = {"type": "object", "required": [
+    "id", "project_id", "instance_id", "department", "fiscal_year", "agency", "agency_name", "status", "indicators",
+    "agency_score", "score", "grade", "findings"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "instance_id": {"type": ["integer", "null"]},
+    "project": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                                 "amount": {"type": "number"}}},
+    "department": {"type": "string"}, "fiscal_year": {"type": "integer"},
+    "agency": {"type": "string", "description": "username of the commissioned third-party agency"},
+    "agency_name": {"type": "string"},
+    "status": {"type": "string", "enum": ["scoring", "reviewing", "feedback", "finalising", "finished"]},
+    "status_label": _NULLABLE_STR,
+    "indicators": {"type": "array", "items": _ref("KeyEvaluationIndicator")},
+    "dimension_points": {"type": "object", "additionalProperties": {"type": "number"}},
+    "agency_score": _NULLABLE_NUM, "score": _NULLABLE_NUM,
+    "grade": {"type": ["string", "null"], "enum": ["优", "良", "中", "差", None]},
+    "adjust_reason": _NULLABLE_STR, "reduce_amount": _NULLABLE_NUM,
+    "method": {"type": "string"}, "findings": {"type": "array", "items": {"type": "string"}},
+    "conclusion": {"type": "string"}, "experience": {"type": "string"}, "suggestions": {"type": "string"},
+    "report_attachments": {"type": "array", "items": {"type": "integer"}},
+    "objection": {"type": ["boolean", "null"]}, "objection_text": _NULLABLE_STR,
+    "opinions": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["review", "feedback", "finalise"]}, "decision": _NULLABLE_STR,
+        "text": {"type": "string"}, "by": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}},
+    "rectification_id": {"type": ["integer", "null"]},
+    "created_at": {"type": "string", "format": "date-time"},
+    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "work_visible": {"type": "boolean", "description": "false: the agency's draft, not yet accepted by the "
+                                                       "performance section, is withheld from the department"}}}
+SCHEMAS["KeyEvaluationCandidate"] = {"type": "object", "required": [
+    "project_id", "code", "name", "department", "amount", "public_concern", "wide_coverage"], "properties": {
+    "project_id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+    "department": {"type": "string"}, "fiscal_year": {"type": "integer"}, "amount": {"type": "number"},
+    "fund_source": {"type": "string"}, "goal_status": {"type": "string"},
+    "public_concern": {"type": "boolean"}, "wide_coverage": {"type": "boolean"},
+    "running_evaluation_id": {"type": ["integer", "null"]}}}
+_KE_BOOL_QUERY = {"type": "string", "enum": ["true", "false"]}
+PATHS["/key-evaluations/candidates"] = {"get": {
+    "summary": "选取评价对象: projects matching the filters, with their marks (performance section)",
+    "parameters": [{"name": "fiscal_year", "in": "query", "schema": {"type": "integer"}},
+                   {"name": "min_amount", "in": "query", "description": "万元", "schema": {"type": "number"}},
+                   {"name": "department", "in": "query", "schema": {"type": "string"}},
+                   {"name": "fund_source", "in": "query",
+                    "schema": {"type": "string", "enum": ["general", "fund", "state_capital"]}},
+                   {"name": "approved_goals", "in": "query", "schema": _KE_BOOL_QUERY},
+                   {"name": "public_concern", "in": "query", "schema": _KE_BOOL_QUERY},
+                   {"name": "wide_coverage", "in": "query", "schema": _KE_BOOL_QUERY}],
+    "responses": {"200": _json(_list_of("KeyEvaluationCandidate")), **_errors(401, 403, 422)}}}
+PATHS["/projects/{id}/key-evaluation-marks"] = {"put": {
+    "summary": "Set the selection marks 社会关注度高 / 覆盖面广 of a project (performance section)",
+    "parameters": [_ID],
+    "requestBody": _body({"type": "object", "properties": {"public_concern": {"type": "boolean"},
+                                                           "wide_coverage": {"type": "boolean"}}}),
+    "responses": {"200": _json({"type": "object", "required": ["project_id", "public_concern", "wide_coverage"],
+                                "properties": {"project_id": {"type": "integer"},
+                                               "public_concern": {"type": "boolean"},
+                                               "wide_coverage": {"type": "boolean"}}}),
+                  **_errors(400, 401, 403, 404, 422)}}}
+PATHS["/key-evaluations/default-indicators"] = {"get": {
+    "summary": "The default indicator tree (财预〔2020〕10号 framework: 决策 20, 过程 20, 产出 30, 效益 30)",
+    "responses": {"200": _json(_list_of("KeyEvaluationIndicator")), **_errors(401)}}}
+PATHS["/key-evaluations"] = {
+    "post": {"summary": "Commission a third-party agency: one key evaluation (and instance) per project, all or "
+                        "nothing; the tree must total 100 with 产出+效益 ≥ 60 (default: the 10号 framework)",
+             "requestBody": _body({"type": "object", "required": ["project_ids", "agency"], "properties": {
+                 "project_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 100},
+                 "agency": {"type": "string", "description": "username of a user with role third_party"},
+                 "indicators": {"type": "array", "items": _ref("KeyEvaluationIndicator")}}}),
+             "responses": {"201": _json(_list_of("KeyEvaluation"), "Commissioned"),
+                           **_errors(400, 401, 403, 404, 409, 422)}},
+    "get": {"summary": "Key evaluations this user may see (an agency: only its own), newest first",
+            "parameters": [{"name": "year", "in": "query", "schema": {"type": "integer"}},
+                           {"name": "department", "in": "query", "schema": {"type": "string"}},
+                           {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                               "scoring", "reviewing", "feedback", "finalising", "finished"]}}, *_PAGING],
+            "responses": {"200": _json(_list_of("KeyEvaluation")), **_errors(401, 422)}}}
+PATHS["/key-evaluations/{id}"] = {"get": {"summary": "One key evaluation", "parameters": [_ID],
+                                          "responses": {"200": _json(_ref("KeyEvaluation")), **_errors(*_STD)}}}
+PATHS["/key-evaluations/{id}/indicators"] = {"put": {
+    "summary": "Replace the indicator tree until the agency has scored (performance section)",
+    "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["indicators"], "properties": {
+        "indicators": {"type": "array", "items": _ref("KeyEvaluationIndicator")}}}),
+    "responses": {"200": _json(_ref("KeyEvaluation")), **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/key-evaluations/{id}/rectification"] = {"post": {
+    "summary": "Open the rectification of a finished evaluation's findings (source key_evaluation), once",
+    "parameters": [_ID],
+    "requestBody": _body({"type": "object", "required": ["deadline"], "properties": {
+        "deadline": {"type": "string", "format": "date"}}}),
+    "responses": {"201": _json({"type": "object", "required": ["id", "instance_id", "findings", "source"],
+                                "properties": {"id": {"type": "integer"}, "instance_id": {"type": "integer"},
+                                               "findings": {"type": "array", "items": {"type": "string"}},
+                                               "source": {"type": "string"},
+                                               "deadline": {"type": "string", "format": "date"}}}, "Opened"),
+                  **_errors(400, 401, 403, 404, 409, 422)}}}
+PATHS["/key-evaluations/{id}/report.pdf"] = {"get": {
+    "summary": "The 重点评价报告 (财预〔2020〕10号 outline, score table) as a PDF; to the department only once the "
+               "performance section has accepted the agency's work (409 before)", "parameters": [_ID],
+    "responses": {"200": {"description": "pdf", "content": {"application/pdf": {
+        "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD, 409)}}}
 # -- 结果应用 (result application, api/result_application.py) -------------------------------------------------------
 _XLSX_RESPONSE = {"description": "xlsx", "content": {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}

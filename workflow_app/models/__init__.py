@@ -12,11 +12,13 @@ from .batch import BatchChunk
 from .ex_ante import ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus
 from .department_performance import (DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
                                      DepartmentPerformanceOpinion)
+from .key_evaluation import KeyEvaluation, KeyEvaluationMark, KeyEvaluationOpinion
 from .result_application import ResultApplication
 from .self_evaluation import EvaluationRound, SelfEvaluation, SelfEvaluationStatus
 
 __all__ = [
     "DepartmentGoalVersion", "DepartmentIndicator", "DepartmentPerformance", "DepartmentPerformanceOpinion",
+    "KeyEvaluation", "KeyEvaluationMark", "KeyEvaluationOpinion",
     "ResultApplication", "EvaluationRound", "SelfEvaluation", "SelfEvaluationStatus",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",

@@ -22,7 +22,8 @@ from .transaction import transactional
 RECTIFICATION = "rectification"
 # The department's own steps run until the rectification's deadline: that is their due date (截止).
 DEPARTMENT_TASKS = ("submit_plan", "report_progress")
-SOURCES = {"evaluation": "绩效评价", "monitoring": "运行监控", "audit": "审计", "recheck": "自评复核"}
+SOURCES = {"evaluation": "绩效评价", "monitoring": "运行监控", "audit": "审计", "recheck": "自评复核",
+           "key_evaluation": "重点评价"}
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN_FOR_REPORTING = (RectificationStatus.PLANNING.value, RectificationStatus.IN_PROGRESS.value)
 
