@@ -11,12 +11,14 @@ from .helpers import project_id
 
 DEPARTMENT_USERS = {"rsj": ("rsj_filer", "rsj_head", "rsj_deputy"), "slj": ("slj_filer", "slj_head", "slj_deputy"),
                     "tjj": ("tjj_filer", "tjj_head", "tjj_deputy"), "cjl": ("cjl_filer", "cjl_head", "cjl_deputy")}
+FINANCE = {"rsj": "sbk", "cjl": "sbk", "slj": "nyk", "tjj": "sbk"}   # the business section (对口业务科室)
 
 
 def approve(app, api, code: str, department: str, **goal_changes) -> int:
     """Drive the project's goal review to 二下 approval; returns the goal table's id (its review's id)."""
     filer, head, authority = DEPARTMENT_USERS[department]
     flow = GoalFlow(api, project_id(app, code), filer=filer, head=head, authority=authority)
+    flow.finance = api(FINANCE[department])
     flow.start()
     flow.do(flow.filer, "draft_goals", goals(**goal_changes))
     flow.do(flow.head, "dept_signoff", {"approved": True, "opinion": "同意报送"})
