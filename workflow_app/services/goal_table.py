@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
+from zipfile import BadZipFile
 from typing import Any
 
 from flask import render_template
@@ -236,7 +237,7 @@ def read_xlsx(stream: Any) -> ImportedGoals:
     try:
         sheet = load_workbook(BytesIO(data), read_only=True, data_only=True).worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    except (InvalidFileException, KeyError, ValueError, OSError, IndexError, TypeError) as error:
+    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, AttributeError) as error:
         raise Invalid("不是有效的 Excel 文件（.xlsx），请使用导出的绩效目标表模板", {"file": ["文件格式不正确"]}) from error
     overall = ""
     header = None
