@@ -2,12 +2,12 @@
 the indicator editor of a draft task (the rows are shown for review; nothing is stored until it is submitted)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, send_file
+from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..services import goal_table, projects
-from ..services.errors import Invalid
+from ..services.errors import Conflict, Forbidden, Invalid
 from .tasks import _redisplay, _task_page
 
 bp = Blueprint("goal_table", __name__)
@@ -44,5 +44,8 @@ def goal_import(task_id: int):
     except Invalid as error:
         flash(_("未导入：%(reason)s", reason=error.message), "danger")
         return _task_page(task_id, status=422, import_errors=error.fields)
+    except (Conflict, Forbidden) as error:      # a task one may see but not do: back to it, with the reason
+        flash(error.message, "warning")
+        return redirect(url_for("tasks.task_page", task_id=task_id))
     flash(_("已从 Excel 读入 %(n)s 个指标：请核对后点“提交”（提交前不会保存）。", n=len(goals.indicators)), "success")
     return _redisplay(task_id, goals.formdata(), 200)
