@@ -37,3 +37,13 @@ def create_project(api, filer: str, code: str, name: str, department: str, amoun
     response = api(filer).post("/api/v1/projects", json={"code": code, "name": name, "department": department,
                                                           "fiscal_year": 2027, "amount": amount})
     assert response.status_code == 201, response.get_json()
+
+
+def publish(app, api, instance_id: int, username: str = "jxk") -> int:
+    """公开 the goal table approved by this goal-review instance (the step after 二下 that puts it on /public)."""
+    with app.app_context():
+        review_id = db.session.scalar(select(GoalReview.id).where(GoalReview.instance_id == instance_id))
+        db.session.remove()
+    response = api(username).put(f"/api/v1/publications/goal_table/{review_id}", json={"published": True})
+    assert response.status_code == 200, response.get_json()
+    return review_id
