@@ -4,6 +4,8 @@ is built from the publication kinds that say they go to 人大, whichever proces
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -145,3 +147,31 @@ def test_other_kinds_join_the_package_and_the_portal(app, api, evaluation_kind, 
     assert [(i["code"], i["department"]) for i in public] == [("2027-PJ-007", "slj")]
     assert api().get("/api/v1/public/documents/test_evaluation/7.pdf").data.startswith(b"%PDF-")
     assert "乡村振兴衔接资金重点绩效评价报告" in app.test_client().get("/public?q=乡村振兴").get_data(as_text=True)
+
+
+BROKER = os.environ.get("TEST_CELERY_BROKER_URL")
+
+
+@pytest.mark.skipif(not BROKER, reason="needs a broker and a running worker (CI starts them)")
+def test_the_worker_builds_a_package_sent_through_the_broker(app, api):
+    """The job as the real worker runs it (the app's own Celery runs eagerly in the tests)."""
+    from celery import Celery
+
+    approve(app, api, RSJ, "rsj")
+    with app.app_context():
+        package = NpcPackage(fiscal_year=2027, status="queued", requested_by="jxk")
+        db.session.add(package)
+        db.session.commit()
+        package_id = package.id
+        db.session.remove()
+    Celery("test-sender", broker=BROKER).send_task("workflow_app.build_npc_package", args=[package_id])
+    deadline, status = time.monotonic() + 90, None
+    while time.monotonic() < deadline:
+        with app.app_context():
+            row = db.session.get(NpcPackage, package_id)
+            status, sha, documents = row.status, row.sha256, row.documents
+            db.session.remove()
+        if status in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert (status, documents) == ("done", 1) and len(sha) == 64

@@ -62,7 +62,7 @@ MODULE = register(ProcessModule(
     # The approved 绩效目标表 is published with the department budget (信息公开), and as 重要绩效目标 it goes to
     # 人大 with the budget (中发〔2018〕34号).
     publications=(PublicationKind(key=goal_table.KIND, label=_l("项目绩效目标表"), documents=goal_table.documents,
-                                  html=goal_table.html, in_npc_package=True),),
+                                  html=goal_table.html, document=goal_table.document, in_npc_package=True),),
     web_views=("workflow_app.web.goal_table",),
     api_views=("workflow_app.api.goal_table",),
 ))

@@ -95,6 +95,9 @@ class PublicationKind:
     html: Callable[[int], str]
     pdf: Callable[[int], bytes] | None = None
     in_npc_package: bool = False
+    # `document(id)`: one publishable document, None if there is no such (finished) one; default: looked up in
+    # `documents(None)`, which a kind with many documents should spare the portal's downloads.
+    document: Callable[[int], PublishableDocument | None] | None = None
 
 
 GENERIC_CONTEXT = "tasks/context/_none.html"

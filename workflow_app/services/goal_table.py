@@ -17,7 +17,7 @@ from flask import render_template
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
@@ -108,11 +108,26 @@ def approved_table(review_id: int) -> GoalTable:
     return GoalTable(project, version, review, completed_at)
 
 
-def documents(year: int | None) -> list[PublishableDocument]:
-    return [PublishableDocument(
+def _as_document(t: GoalTable) -> PublishableDocument:
+    return PublishableDocument(
         id=t.review.id, title=t.project.name, code=t.project.code, department_id=t.project.department_id,
         department_name=t.project.department.name, fiscal_year=t.project.fiscal_year, approved_at=t.approved_at,
-        grade=t.review.grade, score=t.review.review_score) for t in approved_tables(year)]
+        grade=t.review.grade, score=t.review.review_score)
+
+
+def documents(year: int | None) -> list[PublishableDocument]:
+    return [_as_document(t) for t in approved_tables(year)]
+
+
+def document(review_id: int) -> PublishableDocument | None:
+    """The approval's goal table, if it is still the project's latest approval (an older one is superseded)."""
+    try:
+        table = approved_table(review_id)
+    except NotFound:
+        return None
+    latest = db.session.scalar(select(func.max(GoalReview.id)).where(
+        GoalReview.project_id == table.project.id, GoalReview.outcome == "approved"))
+    return _as_document(table) if latest == review_id else None
 
 
 def html(review_id: int) -> str:

@@ -104,6 +104,8 @@ def overdue(actor: User) -> list[Entry]:
 
 
 def _document(kind: PublicationKind, object_id: int) -> PublishableDocument | None:
+    if kind.document is not None:
+        return kind.document(object_id)
     return next((d for d in kind.documents(None) if d.id == object_id), None)
 
 
