@@ -51,27 +51,35 @@ def public_pdf(kind: str, object_id: int):
 
 
 # -- the bureau's list -------------------------------------------------------------------------------------------------
-@bp.get("/disclosure")
-@login_required
-def index():
+def _list_page(status: int = 200, failed: dict | None = None):
+    """The list with the query's filters (after a refused decision: everything, the failed row marked)."""
     user = actor()
     policy.require(user, "see_publications")
-    year, kind = _year_arg(), request.args.get("kind") or None
-    state = request.args.get("state") if request.args.get("state") in STATES else None
-    department = request.args.get("department", type=int)
-    entries = publication.entries(user, year=year, kind=kind, department_id=department, state=state)
+    args = request.args if failed is None else {}
+    year = _year_arg() if failed is None else None
+    kind = args.get("kind") or None
+    state = args.get("state") if args.get("state") in STATES else None
+    department = request.args.get("department", type=int) if failed is None else None
+    everything = publication.entries(user)
+    entries = publication.entries(user, year=year, kind=kind, department_id=department, state=state) \
+        if (year or kind or state or department) else everything
     departments = list(db.session.scalars(select(Department).order_by(Department.code)))
     return render_template("disclosure/index.html", entries=entries, kinds=registry.publication_kinds(),
                            departments=departments, form=FlaskForm(), warning_days=publication.warning_days(),
-                           overdue=[e for e in publication.entries(user) if e.overdue],
-                           selected={"year": year, "kind": kind, "state": state, "department": department})
+                           overdue=[e for e in everything if e.overdue], failed=failed or {},
+                           selected={"year": year, "kind": kind, "state": state, "department": department}), status
+
+
+@bp.get("/disclosure")
+@login_required
+def index():
+    return _list_page()
 
 
 @bp.post("/disclosure/<kind>/<int:object_id>")
 @login_required
 def decide(kind: str, object_id: int):
-    choice = request.form.get("published")
-    publish = {"1": True, "0": False}.get(choice or "")
+    publish = {"1": True, "0": False}.get(request.form.get("published") or "")
     back = request.form.get("next") or url_for("disclosure.index")
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("disclosure.index")
@@ -80,13 +88,7 @@ def decide(kind: str, object_id: int):
     except Invalid as error:
         detail = "；".join(m for ms in error.fields.values() for m in ms)
         flash(_("未保存：%(reason)s", reason=error.message + (f"（{detail}）" if detail else "")), "danger")
-        user = actor()
-        entries = publication.entries(user)
-        departments = list(db.session.scalars(select(Department).order_by(Department.code)))
-        return render_template("disclosure/index.html", entries=entries, kinds=registry.publication_kinds(),
-                               departments=departments, form=FlaskForm(), warning_days=publication.warning_days(),
-                               overdue=[e for e in entries if e.overdue], selected={},
-                               failed={"kind": kind, "id": object_id, "reason": request.form.get("reason") or ""}), 422
+        return _list_page(422, {"kind": kind, "id": object_id, "reason": request.form.get("reason") or ""})
     except Forbidden as error:
         flash(error.message, "warning")
         return redirect(back)
