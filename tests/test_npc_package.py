@@ -149,6 +149,24 @@ def test_other_kinds_join_the_package_and_the_portal(app, api, evaluation_kind, 
     assert "乡村振兴衔接资金重点绩效评价报告" in app.test_client().get("/public?q=乡村振兴").get_data(as_text=True)
 
 
+
+def test_a_failing_document_fails_the_build_visibly_and_frees_the_year(app, api):
+    def broken(_id: int) -> str:
+        raise RuntimeError("报告模板缺失")
+    report = PublishableDocument(id=1, title="坏报告", code="X-1", department_id=1, department_name="县财政局",
+                                 fiscal_year=2027, approved_at=None)
+    module = registry.register(registry.ProcessModule(key="test_broken_process", publications=(PublicationKind(
+        key="test_broken", label="坏报告", documents=lambda year: [report], html=broken, in_npc_package=True),)))
+    try:
+        failed = api("jxk").post("/api/v1/npc-packages", json={"fiscal_year": 2027})
+        assert failed.status_code == 202
+        assert (failed.get_json()["status"], failed.get_json()["error"]) == ("failed", "报告模板缺失")
+        assert api("jxk").get(f"/api/v1/npc-packages/{failed.get_json()['id']}/file").status_code == 409
+    finally:
+        registry._modules.pop(module.key)
+    again = api("jxk").post("/api/v1/npc-packages", json={"fiscal_year": 2027})
+    assert again.status_code == 202 and again.get_json()["status"] == "done"
+
 BROKER = os.environ.get("TEST_CELERY_BROKER_URL")
 
 

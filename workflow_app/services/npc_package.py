@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from .transaction import after_commit, transactional
 
 log = logging.getLogger(__name__)
 YEAR_RANGE = (2000, 2100)
+STALE_AFTER = timedelta(hours=1)
 
 
 def package_dir() -> Path:
@@ -57,8 +59,11 @@ def request_package(actor: User, year: Any) -> NpcPackage:
         year = int(year)
     if not isinstance(year, int) or isinstance(year, bool) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise Invalid("请选择年度", {"fiscal_year": [f"须为 {YEAR_RANGE[0]}–{YEAR_RANGE[1]} 的年度"]})
+    # One build of a year at a time; a build that has not finished within STALE_AFTER (its worker lost) no
+    # longer holds the year.
     running = db.session.scalar(select(NpcPackage).where(
-        NpcPackage.fiscal_year == year, NpcPackage.status.in_(("queued", "running"))))
+        NpcPackage.fiscal_year == year, NpcPackage.status.in_(("queued", "running")),
+        NpcPackage.created_at > now() - STALE_AFTER))
     if running is not None:
         raise Conflict(f"{year} 年度的材料包正在生成，请稍候")
     package = NpcPackage(fiscal_year=year, status="queued", requested_by=actor.username)
@@ -139,10 +144,11 @@ def build(package_id: int) -> str | None:
     package = db.session.get(NpcPackage, package_id)
     if package is None or package.status == "done":
         return package.sha256 if package else None
-    sections = contents_of(package.fiscal_year)
-    parts = [_Part(kind, document) for kind, documents in sections for document in documents]
-    _progress(package, status="running", done_steps=0, total_steps=len(parts) + 2, documents=len(parts), error=None)
     try:
+        sections = contents_of(package.fiscal_year)
+        parts = [_Part(kind, document) for kind, documents in sections for document in documents]
+        _progress(package, status="running", done_steps=0, total_steps=len(parts) + 2, documents=len(parts),
+                  error=None)
         rendered = []
         for number, part in enumerate(parts, 1):
             rendered.append(HTML(string=part.kind.html(part.document.id)).render())
