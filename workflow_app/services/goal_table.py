@@ -17,12 +17,14 @@ from flask import render_template
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
 from ..json_provider import exact_number
 from ..models import GoalReview, GoalVersion, ProcessInstance, Project
+from ..models.goal import LEVELS, OPERATORS
 from ..processes.registry import PublishableDocument
 from . import instances, pdf, policy
 from .errors import Conflict, Invalid, NotFound
@@ -198,6 +200,13 @@ def to_xlsx(table: GoalTable) -> BytesIO:
             if column == 5:
                 cell.number_format = "@"   # 指标值 is text: "3000" stays "3000", 明显提升 stays words
         row += 1
+    # The template's choices as dropdowns (the import checks them again: a typed value is still reported).
+    last_row = max(row, 7) + MAX_ROWS
+    for column, choices in ((1, list(LEVELS)), (2, [l2 for l2s in LEVELS.values() for l2 in l2s]),
+                            (4, list(OPERATORS))):
+        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        sheet.add_data_validation(validation)
+        validation.add(f"{chr(64 + column)}7:{chr(64 + column)}{last_row}")
     for r in range(2, max(row, 7)):
         for c in range(1, last + 1):
             sheet.cell(r, c).border = border
@@ -215,10 +224,11 @@ def to_xlsx(table: GoalTable) -> BytesIO:
 class ImportedGoals:
     overall_goal: str
     indicators: list[dict[str, Any]]
+    amount: str = ""          # 资金情况（万元） as written: the 二上 form's amount, checked there on submission
 
     def formdata(self) -> MultiDict:
         """As the indicator editor posts it (the draft form's fields), to show the rows for review."""
-        data = MultiDict({"overall_goal": self.overall_goal})
+        data = MultiDict({"overall_goal": self.overall_goal, **({"amount": self.amount} if self.amount else {})})
         for n, row in enumerate(self.indicators):
             for key, value in row.items():
                 if key == "allow_negative":
@@ -254,12 +264,14 @@ def read_xlsx(stream: Any) -> ImportedGoals:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, AttributeError) as error:
         raise Invalid("不是有效的 Excel 文件（.xlsx），请使用导出的绩效目标表模板", {"file": ["文件格式不正确"]}) from error
-    overall = ""
+    overall, amount = "", ""
     header = None
     for number, row in enumerate(rows, 1):
         first = _text(row[0]) if row else ""
         if first == "总体目标":
             overall = next((_text(v) for v in row[1:] if _text(v)), "")
+        if first.startswith("资金情况"):
+            amount = _text(row[1]) if len(row) > 1 else ""
         if first == "一级指标" and header is None:
             header = number
             break
@@ -292,7 +304,7 @@ def read_xlsx(stream: Any) -> ImportedGoals:
         raise Invalid("表中没有指标行", {"file": ["没有指标行"]})
     if len(indicators) > MAX_ROWS:
         raise Invalid(f"指标最多{MAX_ROWS}个", {"file": [f"指标最多{MAX_ROWS}个"]})
-    return ImportedGoals(overall, indicators)
+    return ImportedGoals(overall, indicators, amount)
 
 
 # -- importing into a draft task ----------------------------------------------------------------------------------------
