@@ -81,7 +81,7 @@ def index():
 def decide(kind: str, object_id: int):
     publish = {"1": True, "0": False}.get(request.form.get("published") or "")
     back = request.form.get("next") or url_for("disclosure.index")
-    if not back.startswith("/") or back.startswith("//"):
+    if not back.startswith("/") or back.startswith(("//", "/\\")):   # our own pages only, never another site
         back = url_for("disclosure.index")
     try:
         publication.decide(actor(), kind, object_id, publish, request.form.get("reason"))
