@@ -8,7 +8,7 @@ One layout everywhere, as the bureau prints it with the department budget: é¡¹ç›
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 from zipfile import BadZipFile
 from typing import Any

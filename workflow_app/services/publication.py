@@ -13,7 +13,7 @@ DISCLOSURE_WARNING_DAYS (预算法 §14: 20 days) are flagged on the bureau's pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
