@@ -12,7 +12,7 @@
           bar.parentNode.setAttribute("aria-valuenow", s.percent);
           if (s.status === "done") {
             bar.className = "progress-bar bg-success";
-            state.textContent = state.textContent && "✓";
+            state.textContent = row.dataset.doneLabel || "";
             row.querySelector("[data-sha]").textContent = s.sha256 || "";
             row.querySelector("[data-download]").classList.remove("d-none");
           } else if (s.status === "failed") {
@@ -26,6 +26,8 @@
     tick();
   }
   document.querySelectorAll("tr.npc-package").forEach(function (row) {
+    var bar = row.querySelector("[data-bar]");
+    bar.style.width = (bar.dataset.percent || "0") + "%";
     if (row.dataset.status === "queued" || row.dataset.status === "running") { watch(row); }
   });
 })();
