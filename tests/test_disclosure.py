@@ -154,6 +154,7 @@ def test_warning_after_twenty_days_undecided(app, api, browser):
     assert (items[late]["overdue"], items[late]["waiting_days"]) == (True, 21)
     assert items[recent]["overdue"] is False
     assert [i["id"] for i in jxk.get("/api/v1/publications?state=overdue").get_json()["items"]] == [late]
+    assert jxk.get("/api/v1/publications?state=late").status_code == 422
     page = browser("jxk")
     dashboard = page.get("/dashboard").get_data(as_text=True)
     assert "1 份已批复的文件超过 20 天未公开" in dashboard

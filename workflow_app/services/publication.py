@@ -29,6 +29,7 @@ from .errors import Invalid, NotFound
 from .transaction import transactional
 
 REASON_MAX = 2000
+STATES = ("pending", "published", "withheld", "overdue")
 SEARCH_MAX = 100
 
 
@@ -79,6 +80,8 @@ def entries(actor: User, year: int | None = None, kind: str | None = None, depar
             state: str | None = None) -> list[Entry]:
     """Everything publishable the actor may see, with its state (the performance section's list)."""
     policy.require(actor, "see_publications")
+    if state is not None and state not in STATES:
+        raise Invalid("状态须为 pending、published、withheld 或 overdue", {"state": ["未知状态"]})
     moment = now()
     result = []
     for k in registry.publication_kinds():

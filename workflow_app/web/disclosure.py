@@ -19,7 +19,7 @@ from ..services import npc_package, policy, publication
 from ..services.errors import Conflict, Forbidden, Invalid
 
 bp = Blueprint("disclosure", __name__)
-STATES = ("pending", "published", "withheld", "overdue")
+STATES = publication.STATES
 
 
 def actor():
