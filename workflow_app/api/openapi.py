@@ -402,7 +402,7 @@ PATHS["/publications"] = {"get": {
     "responses": {"200": _json(_list_of("Publication")), **_errors(401, 403, 422)}}}
 PATHS["/publications/{kind}/{id}"] = {
     "get": {"summary": "One publishable document and its publish state", "parameters": [_KIND, _ID],
-            "responses": {"200": _json(_ref("Publication")), **_errors(*_STD)}},
+            "responses": {"200": _json(_ref("Publication")), **_errors(401, 404, 422)}},
     "put": {"summary": "公开 (published now, the date recorded) or 不公开 with a required reason (the document's "
                        "department or the performance section)", "parameters": [_KIND, _ID],
             "requestBody": _body({"type": "object", "required": ["published"], "properties": {
@@ -418,7 +418,7 @@ PATHS["/public/documents"] = {"get": {
     "responses": {"200": _json(_list_of("PublicDocument")), **_errors(422)}}}
 PATHS["/public/documents/{kind}/{id}.pdf"] = {"get": {
     "summary": "A published document as PDF (no token); anything not published is 404", "security": [],
-    "parameters": [_KIND, _ID], "responses": {**_PDF, **_errors(404)}}}
+    "parameters": [_KIND, _ID], "responses": {**_PDF, **_errors(404, 422)}}}
 PATHS["/npc-packages"] = {
     "get": {"summary": "The 报送人大 packages built (performance section, admins, supervisors)",
             "parameters": [_YEAR_Q, *_PAGING],
