@@ -39,7 +39,7 @@ from workflow_app.models import User
 from workflow_app.services.demo import DEMO_PASSWORD
 
 from .conftest import ApiClient, csrf_from
-from .helpers import RSJ, project_id
+from .helpers import RSJ, SLJ, project_id
 
 PDF = b"%PDF-1.4\n%authorization matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -235,6 +235,28 @@ ROWS: list[Row] = [
         body={"executed": 1, "rows": "none"}, given="self-evaluation SE of P submitted"),
     Api("GET",    "/api/v1/self-evaluation-quality?year={year}",     200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401),
 
+    # 信息公开 and the 人大 package: G is the approved goal table of 2027-SLJ-001 (县水务局), K a built 2027 package
+    Api("GET",    "/api/v1/publications",                            200,  200,  200,  200,  200,  200,  200,  403,  200,  403,  401),
+    Api("GET",    "/api/v1/publications/goal_table/{G}",             200,  200,  200,  404,  404,  200,  200,  404,  200,  404,  401,
+        given="goal table G approved"),
+    Api("PUT",    "/api/v1/publications/goal_table/{G}",             422,  422,  403,  404,  404,  422,  422,  404,  403,  404,  401,
+        body={"published": False, "reason": " "}, given="goal table G approved"),
+    Api("GET",    "/api/v1/public/documents",                        200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200),
+    Api("GET",    "/api/v1/public/documents/goal_table/{G}.pdf",     200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,
+        given="goal table G published"),
+    Api("POST",   "/api/v1/npc-packages",                            422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
+        body={"fiscal_year": "next"}),
+    Api("GET",    "/api/v1/npc-packages",                            200,  200,  403,  403,  403,  403,  403,  403,  200,  403,  401),
+    Api("GET",    "/api/v1/npc-packages/{NP}",                        200,  200,  403,  403,  403,  403,  403,  403,  200,  403,  401,
+        given="package NP built"),
+    Api("GET",    "/api/v1/npc-packages/{NP}/file",                   200,  200,  403,  403,  403,  403,  403,  403,  200,  403,  401,
+        given="package NP built"),
+    # the goal table in and out (P has no approved goals yet: its table prints empty)
+    Api("GET",    "/api/v1/projects/{P}/goal-table.pdf",             200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401),
+    Api("GET",    "/api/v1/projects/{P}/goal-table.xlsx",            200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401),
+    Api("POST",   "/api/v1/tasks/{T}/goal-import",                   403,  403,  404,  422,  403,  404,  404,  404,  404,  404,  401,
+        body=FILE),
+
     # --- the pages ----------------------------------------------------------------------------------------------------
     #                                                                adm   jxk   sbk  rsjF  rsjH  sljF  sljH  exp1   sup   3rd  anon
     Page("GET",   "/",                                               302,  302,  302,  302,  302,  302,  302,  302,  302,  302,  302),
@@ -348,6 +370,24 @@ ROWS: list[Row] = [
         body={"reduce_amount": "-1"}, given="result RA recorded on P"),
     Page("GET",   "/evaluation-ranking",                             200,  200,  200,  403,  403,  403,  403,  403,  200,  403,    L),
     Page("GET",   "/evaluation-ranking.xlsx",                        200,  200,  200,  403,  403,  403,  403,  403,  200,  403,    L),
+    # 信息公开 and the 人大 package (a refused decision or build goes back with a message: 302)
+    Page("GET",   "/public",                                         200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200),
+    Page("GET",   "/public/goal_table/{G}.pdf",                      200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,
+        given="goal table G published"),
+    Page("GET",   "/disclosure",                                     200,  200,  200,  200,  200,  200,  200,  403,  200,  403,    L),
+    Page("POST",  "/disclosure/goal_table/{G}",                      422,  422,  302,  404,  404,  422,  422,  404,  302,  404,    L,
+        body={"published": "0", "reason": ""}, given="goal table G approved"),
+    Page("GET",   "/npc-packages",                                   200,  200,  403,  403,  403,  403,  403,  403,  200,  403,    L),
+    Page("POST",  "/npc-packages",                                   422,  422,  302,  302,  302,  302,  302,  302,  302,  302,    L,
+        body={"fiscal_year": "next"}),
+    Page("GET",   "/npc-packages/{NP}.json",                          200,  200,  403,  403,  403,  403,  403,  403,  200,  403,    L,
+        given="package NP built"),
+    Page("GET",   "/npc-packages/{NP}/file",                          200,  200,  403,  403,  403,  403,  403,  403,  200,  403,    L,
+        given="package NP built"),
+    Page("GET",   "/projects/{P}/goal-table.pdf",                    200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L),
+    Page("GET",   "/projects/{P}/goal-table.xlsx",                   200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L),
+    Page("POST",  "/tasks/{T}/goal-import",                          302,  302,  404,  422,  302,  404,  404,  404,  404,  404,    L,
+        body=FILE),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -361,6 +401,7 @@ NOT_IN_THE_TABLE = {"/static/<path:filename>"}
 class Scenario:
     ids: dict[str, int]                  # the placeholders of the table
     api: Any                             # the `api` fixture, for `GIVEN` steps
+    app: Any = None                      # the app, for `GIVEN` steps that read the database
 
 
 def _cheap_passwords(app) -> None:
@@ -403,7 +444,7 @@ def build_scenario(app, api) -> Scenario:
     notes = filer.get("/api/v1/notifications").get_json()["items"]
     assert notes, "rsj_filer has no notification"
     project = jxk.get(f"/api/v1/projects/{pid}").get_json()
-    return Scenario(api=api, ids={
+    return Scenario(api=api, app=app, ids={
         "P": pid, "I": instance_id, "T": task["id"], "R": rect.get_json()["id"],
         "RI": rect.get_json()["instance_id"], "RT": rect_task["id"], "A": _upload(filer), "N": notes[0]["id"],
         "year": project["fiscal_year"], "ny": project["fiscal_year"] + 1})
@@ -484,13 +525,33 @@ def _self_evaluation_submitted(scenario: Scenario) -> None:
         db.session.remove()
 
 
+def _goal_table_approved(scenario: Scenario) -> None:
+    from .disclosure_flow import approve
+    scenario.ids["G"] = approve(scenario.app, scenario.api, SLJ, "slj")
+
+
+def _goal_table_published(scenario: Scenario) -> None:
+    _goal_table_approved(scenario)
+    response = scenario.api("jxk").put(f"/api/v1/publications/goal_table/{scenario.ids['G']}", json={"published": True})
+    assert response.status_code == 200, response.get_json()
+
+
+def _package_built(scenario: Scenario) -> None:
+    response = scenario.api("jxk").post("/api/v1/npc-packages", json={"fiscal_year": 2027})
+    assert response.status_code == 202 and response.get_json()["status"] == "done", response.get_json()
+    scenario.ids["NP"] = response.get_json()["id"]
+
+
 GIVEN = {"T claimed by rsj_filer": _claim_t,
          "evidence E reported on R": _evidence_reported,
          "ex-ante X started on P": _ex_ante_started,
          "department performance D started": _department_performance_started,
          "self-evaluation SE of P submitted": _self_evaluation_submitted,
          "result RA recorded on P": _result_recorded,
-         "key evaluation K commissioned on P": _key_evaluation_commissioned}
+         "key evaluation K commissioned on P": _key_evaluation_commissioned,
+         "goal table G approved": _goal_table_approved,
+         "goal table G published": _goal_table_published,
+         "package NP built": _package_built}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -634,4 +695,5 @@ def test_the_table_is_well_formed():
         assert all(isinstance(c, (int, BUG)) or c is LOGIN for c in row.cells), row.id
         anonymous = row.expected[ANONYMOUS]
         if row.kind == "api" and anonymous != 401:
-            assert row.url in ("/api/v1/auth/token", "/api/v1/openapi.json"), f"{row.id}: anonymous API call allowed"
+            assert row.url in ("/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/public/documents",
+                               "/api/v1/public/documents/goal_table/{G}.pdf"), f"{row.id}: anonymous API call allowed"

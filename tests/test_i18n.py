@@ -19,6 +19,7 @@ from workflow_app.labels import GRADE_LABELS, LEVEL_LABELS, OPERATOR_LABELS
 from workflow_app.models.goal import GRADES, LEVELS, OPERATORS, GoalReview
 
 from .conftest import csrf_from
+from .disclosure_flow import publish
 from .goal_flow import INDICATORS, GoalFlow
 from .helpers import RSJ, project_id
 from .test_browser import CHROMIUM, chromium, live, login  # noqa: F401 (fixtures of the browser test below)
@@ -241,6 +242,7 @@ def test_grades_and_indicator_categories_show_in_english_but_stay_chinese_data(a
     assert cell("产出指标") in final_zh and cell("时效指标") in final_zh and "Output indicators" not in final_zh
 
     flow.do(flow.jxk, "final_review", {"approved": True, "opinion": "批复"})
+    publish(app, api, flow.instance_id)
     public_en = text(english(app.test_client()).get("/public/goals"))
     assert cell("Output indicators") in public_en and cell("Quantity") in public_en and "产出指标" not in public_en
     public_zh = text(app.test_client().get("/public/goals"))

@@ -5,6 +5,7 @@ import io
 import re
 
 from .conftest import csrf_from
+from .disclosure_flow import publish
 from .goal_flow import GoalFlow, INDICATORS
 from .helpers import RSJ, project_id
 from .test_rectification import PDF, Rect
@@ -75,6 +76,9 @@ def test_goal_review_in_the_browser_from_start_to_public_page(app, api, browser)
     approved = jxk.post(f"/tasks/{final['id']}", data={"csrf_token": csrf_from(final_page), "approved": "true",
                                                          "opinion": "批复"})
     assert approved.status_code == 302
+    # approved goals go public once the department publishes them with its budget (信息公开)
+    assert "修订后的培训目标" not in app.test_client().get("/public/goals").get_data(as_text=True)
+    publish(app, api, flow.instance_id, "rsj_filer")
     public = app.test_client().get("/public/goals").get_data(as_text=True)
     assert "修订后的培训目标" in public and "培训人次" in public and "城乡居民就业技能培训补贴" in public
     project_page = filer.get(f"/projects/{pid}").get_data(as_text=True)

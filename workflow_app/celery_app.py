@@ -11,3 +11,4 @@ celery_app = Celery("workflow_app")
 
 # Job names services queue (declared in workflow_app.worker).
 SEND_NOTIFICATION_MAIL = "workflow_app.send_notification_mail"
+BUILD_NPC_PACKAGE = "workflow_app.build_npc_package"

@@ -75,6 +75,10 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "RECTIFICATION_REMINDER_DAYS": _env_int("RECTIFICATION_REMINDER_DAYS", 3),
         # How often beat sends the job that fires due BPMN timers, in seconds.
         "TIMER_INTERVAL_SECONDS": _env_int("TIMER_INTERVAL_SECONDS", 60),
+        # 信息公开: an approved document still undecided (公开/不公开) after this many days is flagged (预算法 §14).
+        "DISCLOSURE_WARNING_DAYS": _env_int("DISCLOSURE_WARNING_DAYS", 20),
+        # Where the 报送人大 packages are kept (default: npc-packages/ under UPLOAD_DIR).
+        "NPC_PACKAGE_DIR": os.environ.get("NPC_PACKAGE_DIR", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),

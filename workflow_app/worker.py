@@ -18,7 +18,7 @@ from pathlib import Path
 from celery import Celery, Task
 from flask import Flask, has_app_context
 
-from .celery_app import SEND_NOTIFICATION_MAIL, celery_app
+from .celery_app import BUILD_NPC_PACKAGE, SEND_NOTIFICATION_MAIL, celery_app
 from .services import deployment, mail
 
 log = logging.getLogger(__name__)
@@ -116,3 +116,11 @@ def send_notification_mail(self, notification_id: int) -> bool:
         return mail.deliver(notification_id)
     except mail.MailNotDelivered as error:
         raise self.retry(exc=error)
+
+
+@celery_app.task(name=BUILD_NPC_PACKAGE)
+def build_npc_package(package_id: int) -> str | None:
+    """Build a year's 报送人大材料包 (services/npc_package.py): progress on its row, the PDF kept with its
+    SHA-256. Idempotent: a package already built is not built again."""
+    from .services.npc_package import build
+    return build(package_id)

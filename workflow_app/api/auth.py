@@ -11,7 +11,7 @@ from . import api_bp
 from .errors import error_response
 from .util import json_body, jsonify_ok
 
-PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document"}
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document", "api.public_documents", "api.public_document_pdf"}
 
 
 class Unauthorized(DomainError):

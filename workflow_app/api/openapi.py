@@ -634,3 +634,94 @@ PATHS["/self-evaluation-quality"] = {"get": {
     "parameters": [_YEAR],
     "responses": {"200": _json({"type": "object", "properties": {"year": {"type": "integer"}, "items": {
         "type": "array", "items": {"type": "object"}}}}), **_errors(401, 403, 422)}}}
+# -- 信息公开, the 人大 package and the goal table (api/disclosure.py, api/goal_table.py) ------------------------------
+_KIND = {"name": "kind", "in": "path", "required": True, "description": "publication kind, e.g. goal_table",
+         "schema": {"type": "string"}}
+_PDF = {"200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+_XLSX_FILE = {"200": {"description": "xlsx", "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}}
+_YEAR_Q = {"name": "year", "in": "query", "schema": {"type": "integer"}}
+SCHEMAS["Publication"] = {"type": "object", "required": [
+    "kind", "id", "code", "title", "department", "fiscal_year", "state", "published", "reason", "published_at"],
+    "properties": {
+        "kind": {"type": "string"}, "kind_label": {"type": "string"}, "id": {"type": "integer"},
+        "code": {"type": "string"}, "title": {"type": "string"}, "department": _NULLABLE_STR,
+        "department_name": {"type": "string"}, "fiscal_year": {"type": "integer"},
+        "approved_at": {"type": ["string", "null"], "format": "date-time"},
+        "state": {"type": "string", "enum": ["pending", "published", "withheld"]},
+        "published": {"type": ["boolean", "null"]}, "reason": _NULLABLE_STR,
+        "published_at": {"type": ["string", "null"], "format": "date-time"}, "decided_by": _NULLABLE_STR,
+        "waiting_days": {"type": ["integer", "null"], "description": "days since approval while undecided"},
+        "overdue": {"type": "boolean", "description": "undecided for more than DISCLOSURE_WARNING_DAYS"}}}
+SCHEMAS["PublicDocument"] = {"type": "object", "required": ["kind", "id", "code", "title", "fiscal_year", "pdf"],
+                             "properties": {
+    "kind": {"type": "string"}, "kind_label": {"type": "string"}, "id": {"type": "integer"},
+    "code": {"type": "string"}, "title": {"type": "string"}, "department": _NULLABLE_STR,
+    "department_name": {"type": "string"}, "fiscal_year": {"type": "integer"},
+    "published_at": {"type": ["string", "null"], "format": "date-time"}, "pdf": {"type": "string"}}}
+SCHEMAS["NpcPackage"] = {"type": "object", "required": ["id", "fiscal_year", "status", "percent", "sha256"],
+                         "properties": {
+    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"},
+    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+    "done_steps": {"type": "integer"}, "total_steps": {"type": "integer"},
+    "percent": {"type": "integer", "minimum": 0, "maximum": 100}, "documents": {"type": "integer"},
+    "size": {"type": ["integer", "null"]}, "sha256": _NULLABLE_STR, "error": _NULLABLE_STR,
+    "requested_by": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+    "finished_at": {"type": ["string", "null"], "format": "date-time"}}}
+PATHS["/publications"] = {"get": {
+    "summary": "Every publishable document this user may see (approved goal tables, evaluation reports) with its "
+               "publish state (信息公开); departments see their own",
+    "parameters": [_YEAR_Q, {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                   {"name": "department", "in": "query", "schema": {"type": "string"}},
+                   {"name": "state", "in": "query", "schema": {"type": "string",
+                                                                "enum": ["pending", "published", "withheld", "overdue"]}},
+                   *_PAGING],
+    "responses": {"200": _json(_list_of("Publication")), **_errors(401, 403, 422)}}}
+PATHS["/publications/{kind}/{id}"] = {
+    "get": {"summary": "One publishable document and its publish state", "parameters": [_KIND, _ID],
+            "responses": {"200": _json(_ref("Publication")), **_errors(401, 404, 422)}},
+    "put": {"summary": "公开 (published now, the date recorded) or 不公开 with a required reason (the document's "
+                       "department or the performance section)", "parameters": [_KIND, _ID],
+            "requestBody": _body({"type": "object", "required": ["published"], "properties": {
+                "published": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 2000,
+                                                             "description": "required when published is false"}}}),
+            "responses": {"200": _json(_ref("Publication")), **_errors(400, 401, 403, 404, 422)}}}
+PATHS["/public/documents"] = {"get": {
+    "summary": "Published documents (no token): by year, department, kind, and a search of name or code",
+    "security": [],
+    "parameters": [_YEAR_Q, {"name": "department", "in": "query", "schema": {"type": "string"}},
+                   {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                   {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}}, *_PAGING],
+    "responses": {"200": _json(_list_of("PublicDocument")), **_errors(422)}}}
+PATHS["/public/documents/{kind}/{id}.pdf"] = {"get": {
+    "summary": "A published document as PDF (no token); anything not published is 404", "security": [],
+    "parameters": [_KIND, _ID], "responses": {**_PDF, **_errors(404, 422)}}}
+PATHS["/npc-packages"] = {
+    "get": {"summary": "The 报送人大 packages built (performance section, admins, supervisors)",
+            "parameters": [_YEAR_Q, *_PAGING],
+            "responses": {"200": _json(_list_of("NpcPackage")), **_errors(401, 403, 422)}},
+    "post": {"summary": "Build a year's 报送人大 package in the background (performance section, admins); poll its status",
+             "requestBody": _body({"type": "object", "required": ["fiscal_year"], "properties": {
+                 "fiscal_year": {"type": "integer", "minimum": 2000, "maximum": 2100}}}),
+             "responses": {"202": _json(_ref("NpcPackage"), "Queued"), **_errors(400, 401, 403, 409, 422)}}}
+PATHS["/npc-packages/{id}"] = {"get": {"summary": "A package's progress and, once built, its size and SHA-256",
+                                       "parameters": [_ID],
+                                       "responses": {"200": _json(_ref("NpcPackage")), **_errors(401, 403, 404)}}}
+PATHS["/npc-packages/{id}/file"] = {"get": {
+    "summary": "The package's PDF, checked against its SHA-256 (header X-Content-SHA256); a changed file is 409",
+    "parameters": [_ID], "responses": {**_PDF, **_errors(401, 403, 404, 409)}}}
+PATHS["/projects/{id}/goal-table.pdf"] = {"get": {
+    "summary": "The project's 绩效目标表 (the approved version, else the latest submitted) as PDF",
+    "parameters": [_ID], "responses": {**_PDF, **_errors(*_STD)}}}
+PATHS["/projects/{id}/goal-table.xlsx"] = {"get": {
+    "summary": "The project's 绩效目标表 as Excel, in the layout the import reads (the import template)",
+    "parameters": [_ID], "responses": {**_XLSX_FILE, **_errors(*_STD)}}}
+PATHS["/tasks/{id}/goal-import"] = {"post": {
+    "summary": "Read a 绩效目标表 Excel file for a draft_goals/revise_goals task: the rows as `complete` takes them "
+               "(nothing stored); every bad row in `fields` as \"第N行\"",
+    "parameters": [_ID],
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"200": _json({"type": "object", "required": ["overall_goal", "indicators"], "properties": {
+        "overall_goal": {"type": "string"}, "indicators": {"type": "array", "items": {"type": "object"}}}}),
+        **_errors(401, 403, 404, 409, 422)}}}

@@ -9,6 +9,7 @@ from .attachment import Attachment
 from .collab import Comment, StandIn
 from .rectification import Rectification, RectificationRecord, RectificationStatus
 from .batch import BatchChunk
+from .publication import NpcPackage, Publication
 from .ex_ante import ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus
 from .department_performance import (DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
                                      DepartmentPerformanceOpinion)
@@ -20,6 +21,7 @@ __all__ = [
     "DepartmentGoalVersion", "DepartmentIndicator", "DepartmentPerformance", "DepartmentPerformanceOpinion",
     "KeyEvaluation", "KeyEvaluationMark", "KeyEvaluationOpinion",
     "ResultApplication", "EvaluationRound", "SelfEvaluation", "SelfEvaluationStatus",
+    "NpcPackage", "Publication",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User", "UserRole",

@@ -8,11 +8,14 @@ api/projects.py (its start and the project's goal pages).
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..models import Project, Role, User
+from ..services import goal_table
 from ..services.errors import Forbidden
 from ..services.goal_review import GOAL_REVIEW, JOINT_REVIEW, GoalReviewHooks
 from ..services.policy import define
-from .registry import DueDays, ProcessModule, register
+from .registry import DueDays, ProcessModule, PublicationKind, register
 
 # Most review steps share one setting; a draft and a revision have their own.
 _REVIEW = DueDays(7, "DUE_DAYS_REVIEW")
@@ -56,6 +59,12 @@ MODULE = register(ProcessModule(
     independent_reviews=frozenset({"finance_review", "authority_review", "expert_review"}),
     templates=GOAL_REVIEW,
     wide_tasks=frozenset({"draft_goals", "revise_goals"}),  # the indicator editor takes the page's width
+    # The approved 绩效目标表 is published with the department budget (信息公开), and as 重要绩效目标 it goes to
+    # 人大 with the budget (中发〔2018〕34号).
+    publications=(PublicationKind(key=goal_table.KIND, label=_l("项目绩效目标表"), documents=goal_table.documents,
+                                  html=goal_table.html, document=goal_table.document, in_npc_package=True),),
+    web_views=("workflow_app.web.goal_table",),
+    api_views=("workflow_app.api.goal_table",),
 ))
 
 

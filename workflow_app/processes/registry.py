@@ -19,6 +19,7 @@ import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,44 @@ class TaskPage:
     uploads: bool          # the form carries a file upload (multipart; web/tasks.py saves it first)
 
 
+@dataclass(frozen=True)
+class PublishableDocument:
+    """One document a process offers for disclosure (信息公开): a finished, approved record of a year.
+    `id` is the process's own id of it (unique within its kind); `code` and `title` are what the public
+    searches by; `grade`/`score` go into the 人大 package's summary table."""
+
+    id: int
+    title: str
+    code: str
+    department_id: int
+    department_name: str
+    fiscal_year: int
+    approved_at: datetime | None
+    grade: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class PublicationKind:
+    """A kind of publishable document a process declares (its approved goal tables, its evaluation reports).
+
+    `documents(year)`: every publishable (finished, approved) document of a fiscal year, None = every year;
+    `html(id)`: the document printed as one HTML page (a templates/pdf/ page, extending pdf/_base.html), from
+    which its PDF is made and with which the 人大 package binds it; `pdf(id)`: its PDF, when the process
+    prints it some other way (default: `html` through WeasyPrint). `in_npc_package`: it belongs in the yearly
+    package sent to 人大 (报送人大)."""
+
+    key: str
+    label: LazyString | str
+    documents: Callable[[int | None], list[PublishableDocument]]
+    html: Callable[[int], str]
+    pdf: Callable[[int], bytes] | None = None
+    in_npc_package: bool = False
+    # `document(id)`: one publishable document, None if there is no such (finished) one; default: looked up in
+    # `documents(None)`, which a kind with many documents should spare the portal's downloads.
+    document: Callable[[int], PublishableDocument | None] | None = None
+
+
 GENERIC_CONTEXT = "tasks/context/_none.html"
 GENERIC_FORM = "tasks/forms/_generic.html"
 
@@ -98,6 +137,8 @@ class ProcessModule:
     templates: str | None = None
     wide_tasks: frozenset[str] = frozenset()
     upload_tasks: frozenset[str] = frozenset()
+    # Documents it offers for disclosure (信息公开 and the 人大 package): services/publication.py.
+    publications: tuple[PublicationKind, ...] = ()
 
     def task_page(self, task_name: str) -> TaskPage:
         folder = f"processes/{self.templates}" if self.templates else None
@@ -169,6 +210,15 @@ def nav_entries(has_role: Callable[..., bool]) -> list[NavEntry]:
 def web_blueprints() -> list[Blueprint]:
     """The processes' page blueprints, to register with the generic ones."""
     return [importlib.import_module(name).bp for m in _modules.values() for name in m.web_views]
+
+
+def publication_kinds() -> list[PublicationKind]:
+    """Every kind of publishable document the processes declare, in registration order."""
+    return [kind for m in _modules.values() for kind in m.publications]
+
+
+def publication_kind(key: str) -> PublicationKind | None:
+    return next((kind for kind in publication_kinds() if kind.key == key), None)
 
 
 def import_api_views() -> None:

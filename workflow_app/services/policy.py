@@ -450,3 +450,34 @@ def _see_evaluation_ranking(user: User, _obj: None) -> bool:
 @define("set_reduce_amount", Forbidden, "只有绩效科可以核定核减金额")
 def _set_reduce_amount(user: User, _obj: None) -> bool:
     return is_bureau_wide(user)
+# -- disclosure (信息公开) and the 人大 package (obj: a PublishableDocument, or None) -------------------------
+@define("see_publications", Forbidden, "只有绩效科、各部门和监督人员可以查看公开情况")
+def _see_publications(user: User, _obj: None) -> bool:
+    """The list of publishable documents: the bureau and readers of every project see all of them, a
+    department its own."""
+    return user.has_role(*PROJECT_READERS) or (
+        user.department_id is not None and user.has_role(*DEPARTMENT_SCOPED_ROLES))
+
+
+@define("see_publication", NotFound, "文件不存在")
+def _see_publication(user: User, document: Any) -> bool:
+    return user.has_role(*PROJECT_READERS) or (
+        user.department_id is not None and user.department_id == document.department_id)
+
+
+@define("decide_publication", Forbidden, "只有本部门和绩效科可以决定是否公开")
+def _decide_publication(user: User, document: Any) -> bool:
+    """是否公开 is decided by the document's department (it publishes with its budget) or the performance section."""
+    return is_bureau_wide(user) or (user.has_role(*DEPARTMENT_SCOPED_ROLES)
+                                    and user.department_id == document.department_id)
+
+
+@define("build_npc_package", Forbidden, "只有绩效科和管理员可以生成报送人大材料包")
+def _build_npc_package(user: User, _obj: None) -> bool:
+    return is_bureau_wide(user)
+
+
+@define("see_npc_package", Forbidden, "只有绩效科、管理员和监督人员可以查看报送人大材料包")
+def _see_npc_package(user: User, _obj: None) -> bool:
+    """人大预工委 is among the supervisors (DOMAIN.md): they read what is sent to them."""
+    return is_bureau_wide(user) or user.has_role(Role.SUPERVISOR.value)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..labels import process_label, task_label
 from ..services import dashboard as service
+from ..services import publication
 
 bp = Blueprint("dashboard", __name__)
 
@@ -30,4 +31,7 @@ def index():
         "steps": _chart([f"{task_label(s.name, s.title)} · {process_label(s.process_key, s.process_name)}" for s in board.step_times],
                         [round(s.average_hours, 1) for s in board.step_times], _("平均用时"), _("小时")),
     }
-    return render_template("dashboard.html", board=board, charts=charts, no_department=no_department)
+    # 信息公开: approved documents undecided past DISCLOSURE_WARNING_DAYS are flagged here too.
+    late = publication.overdue(current_user._get_current_object())
+    return render_template("dashboard.html", board=board, charts=charts, no_department=no_department,
+                           disclosure_overdue=late, disclosure_days=publication.warning_days())
