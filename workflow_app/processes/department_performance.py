@@ -18,7 +18,8 @@ from ..services.department_performance import (DEPARTMENT_PERFORMANCE, START_END
                                                DepartmentPerformanceHooks)
 from ..services.errors import Forbidden, NotFound
 from ..services.policy import define, is_bureau_wide
-from .registry import DueDays, NavEntry, ProcessModule, register
+from ..services import department_performance as department_performance_service
+from .registry import DueDays, NavEntry, ProcessModule, PublicationKind, register
 
 _DEPARTMENT = DueDays(15, "DUE_DAYS_DEPARTMENT_PERFORMANCE_DEPARTMENT")
 _REVIEW = DueDays(7, "DUE_DAYS_DEPARTMENT_PERFORMANCE_REVIEW")
@@ -57,6 +58,13 @@ MODULE = register(ProcessModule(
     templates=P,
     wide_tasks=frozenset({"draft_dept_goals", "dept_self_evaluate"}),
     upload_tasks=frozenset({"dept_self_evaluate"}),
+    # The confirmed self-evaluation reports go to 人大 in August and may be published (信息公开).
+    publications=(PublicationKind(key=department_performance_service.PUBLICATION_KIND,
+                                  label=_l("部门整体绩效自评报告"),
+                                  documents=department_performance_service.publishable,
+                                  html=department_performance_service.published_html,
+                                  document=department_performance_service.publishable_document,
+                                  in_npc_package=True),),
 ))
 
 

@@ -15,7 +15,8 @@ from ..models import Role, User
 from ..services.errors import Forbidden, NotFound
 from ..services.key_evaluation import KEY_EVALUATION, KeyEvaluationHooks
 from ..services.policy import PROJECT_READERS, define
-from .registry import DueDays, NavEntry, ProcessModule, register
+from ..services import key_evaluation_report
+from .registry import DueDays, NavEntry, ProcessModule, PublicationKind, register
 
 MODULE = register(ProcessModule(
     key=KEY_EVALUATION,
@@ -43,6 +44,11 @@ MODULE = register(ProcessModule(
     templates=KEY_EVALUATION,
     upload_tasks=frozenset({"agency_score"}),
     wide_tasks=frozenset({"agency_score"}),
+    # Its finished reports are published (信息公开) and bound into the 人大 package, without the objections.
+    publications=(PublicationKind(key=key_evaluation_report.PUBLICATION_KIND, label=_l("重点绩效评价报告"),
+                                  documents=key_evaluation_report.publishable,
+                                  html=key_evaluation_report.published_html,
+                                  document=key_evaluation_report.publishable_document, in_npc_package=True),),
 ))
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from ..engine import now
 from ..extensions import db
 from ..models import Department, InstanceStatus, Role, User, UserRole
+from ..processes.registry import PublishableDocument
 from ..models.department_performance import (DEFAULT_MANAGEMENT_INDICATORS, STATUS_LABELS, CaseStatus,
                                              DepartmentGoalVersion, DepartmentIndicator, DepartmentPerformance,
                                              DepartmentPerformanceOpinion)
@@ -460,3 +461,36 @@ def report_pdf(case: DepartmentPerformance) -> bytes:
 
 def report_filename(case: DepartmentPerformance) -> str:
     return f"{case.year}年度{case.department.name}部门整体绩效自评报告.pdf"
+
+
+# -- disclosure (信息公开) and the 人大 package: the publication kind this process declares ----------------------------
+PUBLICATION_KIND = "department_performance_report"
+
+
+def _as_document(case: DepartmentPerformance) -> PublishableDocument:
+    return PublishableDocument(
+        id=case.id, title=f"{case.year}年度{case.department.name}部门整体绩效自评报告", code=case.department.code,
+        department_id=case.department_id, department_name=case.department.name, fiscal_year=case.year,
+        approved_at=case.finished_at, grade=case.grade,
+        score=float(case.score) if case.score is not None else None)
+
+
+def publishable(year: int | None) -> list[PublishableDocument]:
+    """The confirmed self-evaluation reports of a year (every year: None)."""
+    if year is not None:
+        return [_as_document(c) for c in finished_reports(year)]
+    return [_as_document(c) for c in db.session.scalars(
+        select(DepartmentPerformance).where(DepartmentPerformance.status == CaseStatus.FINISHED.value)
+        .order_by(DepartmentPerformance.year.desc(), DepartmentPerformance.id))]
+
+
+def publishable_document(case_id: int) -> PublishableDocument | None:
+    case = db.session.get(DepartmentPerformance, case_id)
+    return _as_document(case) if case is not None and case.status == CaseStatus.FINISHED.value else None
+
+
+def published_html(case_id: int) -> str:
+    case = db.session.get(DepartmentPerformance, case_id)
+    if case is None or case.status != CaseStatus.FINISHED.value:
+        raise ValueError("only a confirmed self-evaluation report is published")
+    return report_html(case)

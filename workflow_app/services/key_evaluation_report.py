@@ -12,7 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask import render_template
+
+from ..extensions import db
 from ..models.key_evaluation import DIMENSIONS, STATUS_LABELS, KeyEvaluation, KeyEvaluationStatus
+from ..processes.registry import PublishableDocument
 from . import key_evaluation, pdf
 
 TEMPLATE = "pdf/key_evaluation_report.html"
@@ -59,3 +63,36 @@ def published_report_pdf(evaluation: KeyEvaluation) -> bytes:
 
 def filename(evaluation: KeyEvaluation) -> str:
     return f"重点评价报告_{evaluation.project.code}_{evaluation.id}.pdf"
+
+
+# -- disclosure (信息公开) and the 人大 package: the publication kind this process declares ----------------------------
+PUBLICATION_KIND = "key_evaluation_report"
+
+
+def _as_document(evaluation: KeyEvaluation) -> PublishableDocument:
+    project = evaluation.project
+    return PublishableDocument(
+        id=evaluation.id, title=f"{project.name}重点绩效评价报告", code=project.code,
+        department_id=evaluation.department_id, department_name=project.department.name,
+        fiscal_year=evaluation.fiscal_year, approved_at=evaluation.finished_at, grade=evaluation.grade,
+        score=float(evaluation.score) if evaluation.score is not None else None)
+
+
+def publishable(year: int | None) -> list[PublishableDocument]:
+    """Every finished key evaluation of a year: what the performance section may publish."""
+    return [_as_document(e) for e in key_evaluation.finished_evaluations(year)]
+
+
+def publishable_document(evaluation_id: int) -> PublishableDocument | None:
+    evaluation = db.session.get(KeyEvaluation, evaluation_id)
+    if evaluation is None or evaluation.status != KeyEvaluationStatus.FINISHED.value:
+        return None
+    return _as_document(evaluation)
+
+
+def published_html(evaluation_id: int) -> str:
+    """The published report as HTML (without the department's objections), bound into the 人大 package."""
+    evaluation = db.session.get(KeyEvaluation, evaluation_id)
+    if evaluation is None or evaluation.status != KeyEvaluationStatus.FINISHED.value:
+        raise ValueError("only a finished key evaluation is published")
+    return render_template(TEMPLATE, **context(evaluation, published=True))
