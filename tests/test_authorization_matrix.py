@@ -173,6 +173,11 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/instances/{RI}",                          200,  200, B200,  200,  200,  404,  404,  404, B200,  404,  401),
     Api("GET",    "/api/v1/attachments/{E}",                         200,  200, B200,  200,  200,  404,  404,  404, B200,  404,  401,
         given="evidence E reported on R"),
+    # 预算执行: the payment import is the bureau's (a PDF is not a payment file: 422); a project's execution
+    # is read like the project
+    Api("POST",   "/api/v1/payment-imports",                         422,  422,  422,  403,  403,  403,  403,  403,  403,  403,  401,
+        body=FILE),
+    Api("GET",    "/api/v1/projects/{P}/execution",                  200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401),
     # 事前绩效评估: X is an assessment of P started by rsj_filer (who holds its registration step)
     Api("POST",   "/api/v1/projects/{P}/ex-ante",                    403,  403,  403,  201,  403,  404,  404,  404,  403,  404,  401,
         last=("rsj_filer",)),
@@ -244,6 +249,10 @@ ROWS: list[Row] = [
     Page("GET",   "/attachments/{E}",                                200,  200, B200,  200,  200,  404,  404,  404, B200,  404,    L,
         given="evidence E reported on R"),
     Page("GET",   "/instances/{RI}",                                 200,  200, B200,  200,  200,  404,  404,  404, B200,  404,    L),
+    # 预算执行: the import page is the bureau's; a refused file is shown again with its errors (422)
+    Page("GET",   "/payments",                                       200,  200,  200,  404,  404,  404,  404,  404,  404,  404,    L),
+    Page("POST",  "/payments",                                       422,  422,  422,  404,  404,  404,  404,  404,  404,  404,    L,
+        body=FILE),
     # 事前绩效评估 (a refused start or upload goes back with a message: 302)
     Page("POST",  "/projects/{P}/ex-ante",                           302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         last=("rsj_filer",)),

@@ -356,3 +356,45 @@ PATHS["/ex-ante/{id}/report.xlsx"] = {"get": {
     "responses": {"200": {"description": "xlsx", "content": {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
             "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}
+
+# -- 预算执行 (budget execution, api/execution.py) --------------------------------------------------------------
+_MONEY = {"type": "number", "description": "万元, two places"}
+_RATE = {"type": ["number", "null"], "description": "percent, two places; null when the budget is 0"}
+SCHEMAS["PaymentImport"] = {"type": "object", "required": [
+    "id", "filename", "sha256", "unit", "rows", "replaced", "projects", "years"], "properties": {
+    "id": {"type": "integer"}, "filename": {"type": "string"}, "sha256": {"type": "string"},
+    "unit": {"type": "string", "enum": ["yuan", "wan"], "description": "the unit named in the file's header"},
+    "rows": {"type": "integer", "description": "project-months written"},
+    "replaced": {"type": "integer", "description": "of which replaced a month an earlier import held"},
+    "projects": {"type": "integer"}, "years": {"type": "array", "items": {"type": "integer"}},
+    "imported_by": _NULLABLE_STR, "created_at": {"type": "string", "format": "date-time"}}}
+SCHEMAS["PaymentFileRejected"] = {"type": "object", "required": ["error", "message", "rows"], "properties": {
+    "error": {"type": "string", "enum": ["validation_failed"]}, "message": {"type": "string"},
+    "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    "rows": {"type": "array", "description": "every bad row; empty when the file itself is unusable",
+             "items": {"type": "object", "required": ["row", "column", "message"], "properties": {
+                 "row": {"type": "integer", "description": "as the spreadsheet numbers it"},
+                 "column": {"type": "string", "enum": ["项目编码", "月份", "支付金额", "年度"]},
+                 "message": {"type": "string"}}}}}}
+PATHS["/payment-imports"] = {"post": {
+    "summary": "Import the payment system's export (绩效科, 财政业务科室): all rows or none",
+    "description": "Columns 项目编码, 月份 (1–12 or 2027-03), 支付金额（元） or 支付金额（万元） (the header names the "
+                   "unit), optional 年度. .xlsx or CSV (UTF-8, GBK). A project's month in the file replaces what "
+                   "an earlier import held for it.",
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "year": {"type": "integer", "description": "the year of rows whose file names none"}}}}}},
+    "responses": {"201": _json(_ref("PaymentImport"), "Imported"),
+                  "422": _json(_ref("PaymentFileRejected"), "Refused: nothing imported"), **_errors(401, 403)}}}
+PATHS["/projects/{id}/execution"] = {"get": {
+    "summary": "A project's budget execution by month (paid, cumulative, 执行率)",
+    "parameters": [_ID, {"name": "year", "in": "query", "schema": {"type": "integer"},
+                         "description": "default: the project's fiscal year"}],
+    "responses": {"200": _json({"type": "object", "required": ["project_id", "year", "budget", "executed", "rate",
+                                                               "months"], "properties": {
+        "project_id": {"type": "integer"}, "year": {"type": "integer"}, "budget": _MONEY, "executed": _MONEY,
+        "rate": _RATE, "months": {"type": "array", "items": {"type": "object", "properties": {
+            "month": {"type": "integer"}, "amount": _MONEY, "cumulative": _MONEY, "rate": _RATE,
+            "imported": {"type": "boolean", "description": "false: the payment system reported no row"}}}}}}),
+        **_errors(401, 404, 422)}}}
