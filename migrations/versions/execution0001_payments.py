@@ -1,7 +1,7 @@
 """预算执行 (budget execution): the payment system's imports and the payments per project and month
 
 Revision ID: execution0001
-Revises: c0ffee600008
+Revises: monitoring0001
 Create Date: 2026-12-06 09:50:00
 
 New tables only. Downgrade drops them.
@@ -14,7 +14,7 @@ import workflow_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'execution0001'
-down_revision = 'c0ffee600008'
+down_revision = 'monitoring0001'
 branch_labels = None
 depends_on = None
 

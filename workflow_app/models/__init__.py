@@ -11,9 +11,11 @@ from .rectification import Rectification, RectificationRecord, RectificationStat
 from .batch import BatchChunk
 from .ex_ante import ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus
 from .execution import PaymentImport, PaymentRecord
+from .monitoring import MonitoringIndicatorRow, MonitoringReport, MonitoringRound, ReportStatus, RoundStatus
 
 __all__ = [
     "PaymentImport", "PaymentRecord",
+    "MonitoringIndicatorRow", "MonitoringReport", "MonitoringRound", "ReportStatus", "RoundStatus",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User", "UserRole",

@@ -272,7 +272,8 @@ def start_many_unlocked(actor: User, key: str, items: list[dict[str, Any]]) -> l
     policy.require(actor, "start_batch")
     if not isinstance(items, list) or not items or len(items) > 1000:
         raise Invalid("items 须为 1–1000 个启动数据", {"items": ["1–1000 个对象"]})
-    return [start_instance_unlocked(actor, key, data, None).instance.id for data in items]
+    hooks = hooks_for(key)
+    return [start_instance_unlocked(actor, key, data, hooks.batch_project(data)).instance.id for data in items]
 
 
 # -- tasks --------------------------------------------------------------------------------------
