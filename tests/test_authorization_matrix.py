@@ -14,6 +14,7 @@ Each row is walked against a freshly seeded database with one scenario (`build_s
   RI R's instance   RT its submit_plan task      A  an attachment uploaded by rsj_filer (not used yet)
   N  rsj_filer's first notification              year  P's fiscal year
   E  (only with given="evidence E reported on R") evidence of a progress report on R, uploaded by rsj_filer
+  M  (only with given="monitoring round M over P") a monitoring round with a report on P
 
 A route in `app.url_map` without a row fails `test_every_route_has_a_row`.
 A cell written `BUG(n)` is the correct answer the code does not give yet: its row is a strict xfail
@@ -35,7 +36,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.security import generate_password_hash
 
 from workflow_app.extensions import db
-from workflow_app.models import User
+from workflow_app.models import Project, User
 from workflow_app.services.demo import DEMO_PASSWORD
 
 from .conftest import ApiClient, csrf_from
@@ -178,6 +179,12 @@ ROWS: list[Row] = [
     Api("POST",   "/api/v1/payment-imports",                         422,  422,  422,  403,  403,  403,  403,  403,  403,  403,  401,
         body=FILE),
     Api("GET",    "/api/v1/projects/{P}/execution",                  200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401),
+    # the monitoring board of a round M with a report on P: the bureau, the business sections and supervisors see
+    # it all, a department its own rows (another department: an empty board), experts and third parties nothing
+    Api("GET",    "/api/v1/monitoring-rounds/{M}/board",             200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M over P"),
+    Api("GET",    "/api/v1/monitoring-rounds/{M}/summary.xlsx",      200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M over P"),
     # 事前绩效评估: X is an assessment of P started by rsj_filer (who holds its registration step)
     Api("POST",   "/api/v1/projects/{P}/ex-ante",                    403,  403,  403,  201,  403,  404,  404,  404,  403,  404,  401,
         last=("rsj_filer",)),
@@ -253,6 +260,10 @@ ROWS: list[Row] = [
     Page("GET",   "/payments",                                       200,  200,  200,  404,  404,  404,  404,  404,  404,  404,    L),
     Page("POST",  "/payments",                                       422,  422,  422,  404,  404,  404,  404,  404,  404,  404,    L,
         body=FILE),
+    Page("GET",   "/monitoring/rounds/{M}/board",                    200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M over P"),
+    Page("GET",   "/monitoring/rounds/{M}/summary.xlsx",             200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M over P"),
     # 事前绩效评估 (a refused start or upload goes back with a message: 302)
     Page("POST",  "/projects/{P}/ex-ante",                           302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         last=("rsj_filer",)),
@@ -349,8 +360,28 @@ def _ex_ante_started(scenario: Scenario) -> None:
     scenario.ids["X"] = response.get_json()["id"]
 
 
+def _monitoring_round(scenario: Scenario) -> None:
+    """A monitoring round M (2027, 1-7月) with a report on P, written straight to the tables: its board and
+    export read only these (a goal review to approval first would take the matrix a minute per row)."""
+    from workflow_app.models import GoalVersion, MonitoringReport, MonitoringRound
+    app = scenario.api(None).client.application
+    with app.app_context():
+        version = GoalVersion(project_id=scenario.ids["P"], number=1, round="二上", overall_goal="全年目标",
+                              amount=320, created_by="rsj_filer")
+        round_ = MonitoringRound(year=2027, month=7, status="running", started_by="jxk")
+        db.session.add_all([version, round_])
+        db.session.flush()
+        db.session.add(MonitoringReport(round_id=round_.id, project_id=scenario.ids["P"], goal_version_id=version.id,
+                                        department_id=db.session.get(Project, scenario.ids["P"]).department_id,
+                                        budget=320, executed=100, execution_rate=31.25, colour="red",
+                                        status="filling"))
+        db.session.commit()
+        scenario.ids["M"] = round_.id
+        db.session.remove()
+
+
 GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
-         "ex-ante X started on P": _ex_ante_started}
+         "ex-ante X started on P": _ex_ante_started, "monitoring round M over P": _monitoring_round}
 
 
 # ---------------------------------------------------------------------------------------------------------

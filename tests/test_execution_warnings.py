@@ -52,6 +52,7 @@ def test_time_ratio_and_bad_months():
     # the likelihood alone
     ("有可能", ">=", "100", "100", 12, True), ("完全不可能", "定性", "达到预期", "", 6, True),
     ("确定能", "定性", "达到预期", "", 6, False), (None, "定性", "达到预期", None, 6, False),
+    ("certain", "定性", "达到预期", "", 6, False), ("possible", ">=", "10", "10", 12, True),  # the stored codes
     # ≥ 1200 at month 6: pro-rata 600, flagged below 480
     ("确定能", ">=", "1200", "480", 6, False), ("确定能", ">=", "1200", "479.99", 6, True),
     ("确定能", "≥", "1200", "100", 6, True), (None, ">=", "1200", "900", 6, False),

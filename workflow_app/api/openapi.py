@@ -398,3 +398,44 @@ PATHS["/projects/{id}/execution"] = {"get": {
             "month": {"type": "integer"}, "amount": _MONEY, "cumulative": _MONEY, "rate": _RATE,
             "imported": {"type": "boolean", "description": "false: the payment system reported no row"}}}}}}),
         **_errors(401, 404, 422)}}}
+
+# -- the monitoring board (api/monitoring_board.py) ----------------------------------------------------------------
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+SCHEMAS["MonitoringFigures"] = {"type": "object", "required": [
+    "department", "name", "projects", "budget", "executed", "rate", "colours", "flagged_rows", "outcomes"],
+    "properties": {
+    "department": {"type": ["string", "null"], "description": "the department's code; null in the total"},
+    "name": {"type": "string"}, "projects": {"type": "integer"}, "budget": _MONEY, "executed": _MONEY,
+    "rate": {**_RATE, "description": "executed over budget of these reports, percent"},
+    "colours": {**_COUNTS, "description": "reports per colour: red, yellow, green, none (not reported yet)"},
+    "flagged_rows": {"type": "integer", "description": "flagged indicator rows"},
+    "flagged_projects": {"type": "integer", "description": "reports with at least one flagged row"},
+    "outcomes": {**_COUNTS, "description": "reports per outcome: continue, correct, adjust, suspend, stop"}}}
+_ROUND_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_DEPARTMENT_FILTER = {"name": "department", "in": "query", "schema": {"type": "string"},
+                      "description": "one department's code"}
+PATHS["/monitoring-rounds/{id}/board"] = {"get": {
+    "summary": "The monitoring board of a round: totals, per department, the projects worst first (paged)",
+    "description": "A department sees only its own projects' reports; experts and third parties get 404.",
+    "parameters": [_ROUND_ID, _DEPARTMENT_FILTER, *_PAGING],
+    "responses": {"200": _json({"type": "object", "required": ["round_id", "total", "departments", "projects"],
+                                "properties": {
+        "round_id": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer"},
+        "total": _ref("MonitoringFigures"),
+        "departments": {"type": "array", "items": _ref("MonitoringFigures")},
+        "projects": {"type": "object", "properties": {"total": {"type": "integer"}, "items": {
+            "type": "array", "items": {"type": "object", "properties": {
+                "report_id": {"type": "integer"}, "project_id": {"type": "integer"}, "code": {"type": "string"},
+                "name": {"type": "string"}, "department": {"type": "string"}, "budget": _MONEY,
+                "executed": {"type": ["number", "null"]}, "rate": _RATE,
+                "colour": {"type": "string", "enum": ["red", "yellow", "green", "none"]},
+                "flagged_rows": {"type": "integer"}, "outcome": _NULLABLE_STR, "status": {"type": "string"},
+                "rectification_id": {"type": ["integer", "null"]}}}}}}}}),
+        **_errors(401, 404, 422)}}}
+PATHS["/monitoring-rounds/{id}/summary.xlsx"] = {"get": {
+    "summary": "The round's 监控汇总表 as Excel: one row per project (funds, rate, colour, flagged indicators, "
+               "outcome), worst first, and a sheet per department",
+    "parameters": [_ROUND_ID, _DEPARTMENT_FILTER],
+    "responses": {"200": {"description": "xlsx", "content": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404)}}}

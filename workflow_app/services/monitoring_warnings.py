@@ -3,7 +3,7 @@
 - Budget execution against time elapsed: ratio = 执行率 ÷ (月份/12 × 100), in percent. Below
   MONITORING_RED_BELOW (60) it is red (警示), below MONITORING_YELLOW_BELOW (80) yellow (提示), else green.
   A project without a budget (执行率 None) has nothing to execute and is green.
-- An indicator row flags when its 完成目标可能性 is filled and is not 确定能, or when a quantitative target is
+- An indicator row flags when its 完成目标可能性 is filled and is not 确定能 (or its code `certain`), or when a quantitative target is
   behind the pro-rata target (target × month/12) by more than MONITORING_INDICATOR_LAG percent:
   ≥ (and =) : progress < pro-rata × (1 − lag/100)        e.g. ≥ 1200 人次 at month 6: flagged below 480
   ≤         : progress > pro-rata × (1 + lag/100)        e.g. ≤ 100 万元 at month 6: flagged above 60
@@ -24,6 +24,8 @@ Colour = Literal["red", "yellow", "green"]
 COLOURS: tuple[Colour, ...] = ("red", "yellow", "green")
 COLOUR_LABELS = {"red": "红色预警", "yellow": "黄色提示", "green": "正常"}
 CERTAIN = "确定能"
+# The likelihood as a label (确定能) or as the code the 监控表 rows store (models/monitoring.LIKELIHOODS).
+_CERTAIN = {CERTAIN, "certain"}
 LIKELIHOODS = ("确定能", "有可能", "完全不可能")
 QUALITATIVE = "定性"
 
@@ -94,7 +96,7 @@ def indicator_flag(likelihood: str | None, operator: str, target: Any, progress:
                    lag: Decimal | None = None) -> bool:
     """Whether an indicator row of the monitoring table is a deviation to explain (see the module's rules)."""
     month = _check_month(month)
-    if likelihood and likelihood.strip() and likelihood.strip() != CERTAIN:
+    if likelihood and likelihood.strip() and likelihood.strip() not in _CERTAIN:
         return True
     operator = (operator or "").strip()
     if operator == QUALITATIVE or operator not in _GREATER | _LESS:
