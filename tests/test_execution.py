@@ -224,3 +224,14 @@ def test_import_page_shows_every_bad_row_and_imports_a_good_file(app, browser):
     assert department.get("/payments").status_code == 404
     assert "支付数据" not in department.get("/tasks").get_data(as_text=True)
     assert 'href="/payments"' in client.get("/tasks").get_data(as_text=True)
+
+
+def test_seed_demo_adds_payments_once(app):
+    runner = app.test_cli_runner()
+    assert "payments +30" in runner.invoke(args=["seed-demo"]).output
+    assert "payments +0" in runner.invoke(args=["seed-demo"]).output
+    paid = records(app)
+    assert len(paid) == 30 and paid[(SLJ, 2027, 6)] == Decimal("28.68")   # 860.50 × 0.4 / 12
+    rsj = project_id(app, RSJ)
+    with app.app_context():
+        assert executed_amounts([rsj], 2027, 6)[rsj] == Decimal("144.00")   # 320 × 0.9 / 12 × 6

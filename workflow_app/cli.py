@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from .extensions import db
 from .services import deployment, instances
 from .services.demo import seed_demo
+from .services.execution import seed_demo_payments
 from .services.errors import DomainError
 from .services.org import create_department, create_user, set_business_section
 
@@ -72,6 +73,7 @@ def register_cli(app: Flask) -> None:
         """Load the demo county (idempotent)."""
         problems = deployment.deploy()
         added = seed_demo()
+        added["payments"] = seed_demo_payments()   # not part of seed_demo: the test county starts without any
         click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
         for problem in problems:
             click.echo(f"warning: not deployed: {problem}", err=True)

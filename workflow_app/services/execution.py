@@ -445,3 +445,25 @@ def _write(actor: User, checked: tuple[list[_Row], dict[tuple[str, int], int]], 
 
 def recent_imports(limit: int = 20) -> list[PaymentImport]:
     return list(db.session.scalars(select(PaymentImport).order_by(PaymentImport.id.desc()).limit(limit)))
+
+
+# == the demo county ==================================================================================
+# Months 1–6 paid at these shares of a steady pace, so the demo's execution shows every colour at month 6.
+DEMO_PACES = {"2027-RSJ-001": Decimal("0.9"), "2027-SLJ-001": Decimal("0.4"), "2027-TJJ-001": Decimal("0.65"),
+              "2027-XMZ-001": Decimal("1.0"), "2027-CJL-001": Decimal("0.55")}
+DEMO_MONTHS = 6
+
+
+def seed_demo_payments() -> int:
+    """Payments of the demo projects for months 1–6 (`flask seed-demo`), for projects that have none yet."""
+    added = 0
+    for project in db.session.scalars(select(Project).where(Project.code.in_(DEMO_PACES), Project.fiscal_year == 2027)):
+        if db.session.scalar(select(func.count()).select_from(PaymentRecord)
+                             .where(PaymentRecord.project_id == project.id)):
+            continue
+        monthly = (Decimal(project.amount) * DEMO_PACES[project.code] / 12).quantize(CENT, ROUND_HALF_UP)
+        for month in range(1, DEMO_MONTHS + 1):
+            db.session.add(PaymentRecord(project_id=project.id, year=2027, month=month, amount=monthly))
+            added += 1
+    db.session.commit()
+    return added
