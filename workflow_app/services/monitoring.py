@@ -133,6 +133,7 @@ def start_round(actor: User, payload: Any) -> Started:
 
 @transactional
 def _start_round(actor: User, payload: Any) -> Started:
+    policy.require(actor, "see_monitoring")   # experts and third parties: monitoring does not exist (404)
     policy.require(actor, "start_monitoring_round")
     year, month = _parse_round(payload)
     existing = db.session.scalars(select(MonitoringRound).where(
