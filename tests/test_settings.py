@@ -27,6 +27,14 @@ def _ex_ante(name: str):
         return setting(name)
 
 
+def _monitoring(name: str):
+    from flask import Flask
+
+    from workflow_app.services.monitoring import setting
+    with Flask(__name__).app_context():
+        return setting(name)
+
+
 # env var -> (value to set, what build_config must then hold)
 Check = Callable[[dict[str, Any]], bool]
 SETTINGS: dict[str, tuple[str, Check]] = {
@@ -51,6 +59,11 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "EX_ANTE_SUPPORT_MIN": ("85", lambda c: _ex_ante("EX_ANTE_SUPPORT_MIN") == 85),
     "EX_ANTE_PARTIAL_MIN": ("65", lambda c: _ex_ante("EX_ANTE_PARTIAL_MIN") == 65),
     "EX_ANTE_MIN_AMOUNT": ("50", lambda c: _ex_ante("EX_ANTE_MIN_AMOUNT") == 50),
+    "DUE_DAYS_MONITORING_FILL": ("12", lambda c: _due()["monitoring:fill_report"] == 12),
+    "DUE_DAYS_MONITORING_REVIEW": ("9", lambda c: {_due()[t] for t in ("monitoring:business_review",
+                                                                      "monitoring:decide")} == {9}),
+    "MONITORING_RECTIFICATION_DAYS": ("45", lambda c: _monitoring("MONITORING_RECTIFICATION_DAYS") == 45),
+    "MONITORING_BATCH_CHUNK": ("50", lambda c: _monitoring("MONITORING_BATCH_CHUNK") == 50),
     "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
     "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
     "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),
