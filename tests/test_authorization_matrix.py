@@ -14,6 +14,8 @@ Each row is walked against a freshly seeded database with one scenario (`build_s
   RI R's instance   RT its submit_plan task      A  an attachment uploaded by rsj_filer (not used yet)
   N  rsj_filer's first notification              year  P's fiscal year
   E  (only with given="evidence E reported on R") evidence of a progress report on R, uploaded by rsj_filer
+  M, MR  (only with given="monitoring round M with P's report MR") I driven to P's approval, then a monitoring
+         round of P's year (M) and P's 监控表 in it (MR, not submitted yet)
 
 A route in `app.url_map` without a row fails `test_every_route_has_a_row`.
 A cell written `BUG(n)` is the correct answer the code does not give yet: its row is a strict xfail
@@ -77,7 +79,7 @@ FILE = "<multipart PDF upload>"          # the request body is a multipart uploa
 class Row:
     kind: str                            # "api" (bearer token) or "page" (session cookie, CSRF token)
     method: str
-    url: str                             # with {T} {I} {P} {R} {A} {N} {RT} {RI} {E} {year}
+    url: str                             # with {T} {I} {P} {R} {A} {N} {RT} {RI} {E} {M} {MR} {year}
     cells: tuple[Any, ...]               # one per COLUMNS
     body: Any = None                     # JSON (api), form fields (page) or FILE
     given: str | None = None             # a change to the scenario before the walk (see GIVEN)
@@ -131,6 +133,16 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/processes",                               200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
     Api("POST",   "/api/v1/processes/goal_review/instances",         422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
         body={"data": ["not", "an", "object"], "project_id": None}),
+    # 绩效运行监控 (jxk's start without approved goals is a 422; MR not submitted yet: no rectification, 409)
+    Api("POST",   "/api/v1/monitoring-rounds",                       403,  422,  403,  403,  403,  403,  403,  404,  403,  404,  401,
+        body={"year": "{year}", "month": 7}),
+    Api("GET",    "/api/v1/monitoring-rounds",                       200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401),
+    Api("GET",    "/api/v1/monitoring-rounds/{M}",                   200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M with P's report MR"),
+    Api("GET",    "/api/v1/monitoring-reports/{MR}",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="monitoring round M with P's report MR"),
+    Api("POST",   "/api/v1/monitoring-reports/{MR}/rectification",   403,  409,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        given="monitoring round M with P's report MR"),
     Api("GET",    "/api/v1/instances/{I}",                           200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401),
     Api("GET",    "/api/v1/instances/{I}/comments",                  200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401),
     Api("POST",   "/api/v1/instances/{I}/comments",                  422,  422,  404,  422,  422,  404,  404,  404,  404,  404,  401,
@@ -254,6 +266,16 @@ ROWS: list[Row] = [
         given="ex-ante X started on P"),
     Page("POST",  "/ex-ante/{X}/materials",                          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         body=FILE, given="ex-ante X started on P"),
+    # 绩效运行监控 (M: a round of P's year, MR: P's report in it; jxk's start without approved goals is a 422)
+    Page("GET",   "/monitoring",                                     200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L),
+    Page("POST",  "/monitoring/rounds",                              302,  422,  302,  302,  302,  302,  302,  404,  302,  404,    L,
+        body={"year": "{year}", "month": "7"}),
+    Page("GET",   "/monitoring/rounds/{M}",                          200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M with P's report MR"),
+    Page("GET",   "/monitoring/reports/{MR}",                        200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="monitoring round M with P's report MR"),
+    Page("POST",  "/monitoring/reports/{MR}/rectification",          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"findings": "执行滞后"}, given="monitoring round M with P's report MR"),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -340,7 +362,23 @@ def _ex_ante_started(scenario: Scenario) -> None:
     scenario.ids["X"] = response.get_json()["id"]
 
 
-GIVEN = {"T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
+def _monitoring_round(scenario: Scenario) -> None:
+    """I driven to the approval of P's goals (goal_flow), then a monitoring round of P's year: M, and MR its report."""
+    from .goal_flow import GoalFlow, goals
+    flow = GoalFlow(scenario.api, scenario.ids["P"])
+    flow.instance_id = scenario.ids["I"]
+    flow.through_formal_check()
+    flow.joint_review("优", "优", [95, 95, 95])
+    flow.do(flow.jxk, "consolidate", {"grade": "优", "opinion": "目标明确", "control_amount": 300})
+    flow.do(flow.filer, "revise_goals", goals(amount=300))
+    flow.do(flow.jxk, "final_review", {"approved": True, "opinion": "批复"})
+    response = flow.jxk.post("/api/v1/monitoring-rounds", json={"year": scenario.ids["year"], "month": 7})
+    assert response.status_code == 201, response.get_json()
+    scenario.ids["M"] = response.get_json()["id"]
+    scenario.ids["MR"] = response.get_json()["reports"][0]["id"]
+
+
+GIVEN = {"monitoring round M with P's report MR": _monitoring_round, "T claimed by rsj_filer": _claim_t, "evidence E reported on R": _evidence_reported,
          "ex-ante X started on P": _ex_ante_started}
 
 
