@@ -10,9 +10,11 @@ from .collab import Comment, StandIn
 from .rectification import Rectification, RectificationRecord, RectificationStatus
 from .batch import BatchChunk
 from .ex_ante import ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus
+from .execution import PaymentImport, PaymentRecord
 from .monitoring import MonitoringIndicatorRow, MonitoringReport, MonitoringRound, ReportStatus, RoundStatus
 
 __all__ = [
+    "PaymentImport", "PaymentRecord",
     "MonitoringIndicatorRow", "MonitoringReport", "MonitoringRound", "ReportStatus", "RoundStatus",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",

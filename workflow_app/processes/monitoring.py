@@ -37,8 +37,8 @@ MODULE = register(ProcessModule(
         ("decide", "绩效科审定监控结果"): "Decide the monitoring outcome",
     },
     nav=(NavEntry("monitoring.index", _l("运行监控")),),
-    web_views=("workflow_app.web.monitoring",),
-    api_views=("workflow_app.api.monitoring",),
+    web_views=("workflow_app.web.monitoring", "workflow_app.web.monitoring_board"),
+    api_views=("workflow_app.api.monitoring", "workflow_app.api.monitoring_board"),
     templates=MONITORING,
     wide_tasks=frozenset({"fill_report", "decide"}),
     upload_tasks=frozenset({"fill_report"}),   # the table carries its evidence upload

@@ -438,3 +438,11 @@ def _create_project(user: User, department_id: int) -> bool:
 def _see_dashboard(user: User, _obj: None) -> bool:
     """The statistics are the performance section's (and the admins'); to anyone else they do not exist."""
     return is_bureau_wide(user)
+
+
+# -- budget execution (services/execution.py) ------------------------------------------------------
+@define("import_payments", Forbidden, "只有绩效科、财政业务科室和管理员可以导入支付数据")
+def _import_payments(user: User, _obj: None) -> bool:
+    """The payment system's export is the bureau's data: the performance section and the business sections
+    (who follow their departments' spending) load it; departments read their own projects' execution."""
+    return user.has_role(*BUREAU_WIDE_ROLES, Role.FINANCE_BUSINESS.value)
