@@ -311,3 +311,17 @@ def test_the_generic_start_is_refused_with_the_rounds_route(app, api):
     response = api("jxk").post("/api/v1/processes/monitoring/instances", json={"data": {}})
     assert response.status_code == 422
     assert "/api/v1/monitoring-rounds" in response.get_json()["message"]
+
+
+def test_the_executed_amount_is_prefilled_from_the_payments_to_the_cut_off(app, api, approved):
+    import io
+    content = f"项目编码,月份,支付金额（万元）\n{RSJ},1,10\n{RSJ},7,20.5\n{RSJ},8,100\n".encode()
+    response = api("jxk").client.post("/api/v1/payment-imports", headers=api("jxk")._headers(),
+                                      content_type="multipart/form-data",
+                                      data={"file": (io.BytesIO(content), "zhifu.csv"), "year": "2027"})
+    assert response.status_code == 201, response.get_json()
+    body = start_round(api)
+    report = api("jxk").get(f"/api/v1/monitoring-reports/{report_of(body, approved[RSJ])['id']}").get_json()
+    assert report["executed"] == 30.5          # months 1–7 only
+    other = api("jxk").get(f"/api/v1/monitoring-reports/{report_of(body, approved[TJJ])['id']}").get_json()
+    assert other["executed"] == 0.0
