@@ -14,7 +14,8 @@ Each row is walked against a freshly seeded database with one scenario (`build_s
   RI R's instance   RT its submit_plan task      A  an attachment uploaded by rsj_filer (not used yet)
   N  rsj_filer's first notification              year  P's fiscal year
   E  (only with given="evidence E reported on R") evidence of a progress report on R, uploaded by rsj_filer
-  M  (only with given="monitoring round M over P") a monitoring round with a report on P
+  M, MR  (only with given="monitoring round M over P") a monitoring round M with P's report MR (not submitted
+         yet), written to the tables
 
 A route in `app.url_map` without a row fails `test_every_route_has_a_row`.
 A cell written `BUG(n)` is the correct answer the code does not give yet: its row is a strict xfail
@@ -78,7 +79,7 @@ FILE = "<multipart PDF upload>"          # the request body is a multipart uploa
 class Row:
     kind: str                            # "api" (bearer token) or "page" (session cookie, CSRF token)
     method: str
-    url: str                             # with {T} {I} {P} {R} {A} {N} {RT} {RI} {E} {year}
+    url: str                             # with {T} {I} {P} {R} {A} {N} {RT} {RI} {E} {M} {MR} {year}
     cells: tuple[Any, ...]               # one per COLUMNS
     body: Any = None                     # JSON (api), form fields (page) or FILE
     given: str | None = None             # a change to the scenario before the walk (see GIVEN)
@@ -132,6 +133,16 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/processes",                               200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
     Api("POST",   "/api/v1/processes/goal_review/instances",         422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
         body={"data": ["not", "an", "object"], "project_id": None}),
+    # 绩效运行监控 (jxk's start without approved goals is a 422; MR not submitted yet: no rectification, 409)
+    Api("POST",   "/api/v1/monitoring-rounds",                       403,  422,  403,  403,  403,  403,  403,  404,  403,  404,  401,
+        body={"year": "{year}", "month": 7}),
+    Api("GET",    "/api/v1/monitoring-rounds",                       200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401),
+    Api("GET",    "/api/v1/monitoring-rounds/{M}",                   200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M over P"),
+    Api("GET",    "/api/v1/monitoring-reports/{MR}",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="monitoring round M over P"),
+    Api("POST",   "/api/v1/monitoring-reports/{MR}/rectification",   403,  409,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        given="monitoring round M over P"),
     Api("GET",    "/api/v1/instances/{I}",                           200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401),
     Api("GET",    "/api/v1/instances/{I}/comments",                  200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401),
     Api("POST",   "/api/v1/instances/{I}/comments",                  422,  422,  404,  422,  422,  404,  404,  404,  404,  404,  401,
@@ -274,6 +285,16 @@ ROWS: list[Row] = [
         given="ex-ante X started on P"),
     Page("POST",  "/ex-ante/{X}/materials",                          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         body=FILE, given="ex-ante X started on P"),
+    # 绩效运行监控 (M: a round, MR: P's report in it; jxk's start without approved goals is a 422)
+    Page("GET",   "/monitoring",                                     200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L),
+    Page("POST",  "/monitoring/rounds",                              302,  422,  302,  302,  302,  302,  302,  404,  302,  404,    L,
+        body={"year": "{year}", "month": "7"}),
+    Page("GET",   "/monitoring/rounds/{M}",                          200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M over P"),
+    Page("GET",   "/monitoring/reports/{MR}",                        200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="monitoring round M over P"),
+    Page("POST",  "/monitoring/reports/{MR}/rectification",          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"findings": "执行滞后"}, given="monitoring round M over P"),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -371,12 +392,12 @@ def _monitoring_round(scenario: Scenario) -> None:
         round_ = MonitoringRound(year=2027, month=7, status="running", started_by="jxk")
         db.session.add_all([version, round_])
         db.session.flush()
-        db.session.add(MonitoringReport(round_id=round_.id, project_id=scenario.ids["P"], goal_version_id=version.id,
-                                        department_id=db.session.get(Project, scenario.ids["P"]).department_id,
-                                        budget=320, executed=100, execution_rate=31.25, colour="red",
-                                        status="filling"))
+        report = MonitoringReport(round_id=round_.id, project_id=scenario.ids["P"], goal_version_id=version.id,
+                                  department_id=db.session.get(Project, scenario.ids["P"]).department_id,
+                                  budget=320, executed=100, execution_rate=31.25, colour="red", status="filling")
+        db.session.add(report)
         db.session.commit()
-        scenario.ids["M"] = round_.id
+        scenario.ids["M"], scenario.ids["MR"] = round_.id, report.id
         db.session.remove()
 
 

@@ -27,6 +27,14 @@ def _ex_ante(name: str):
         return setting(name)
 
 
+def _monitoring_process(name: str):
+    from flask import Flask
+
+    from workflow_app.services.monitoring import setting
+    with Flask(__name__).app_context():
+        return setting(name)
+
+
 def _monitoring(name: str):
     from flask import Flask
 
@@ -59,6 +67,11 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "EX_ANTE_SUPPORT_MIN": ("85", lambda c: _ex_ante("EX_ANTE_SUPPORT_MIN") == 85),
     "EX_ANTE_PARTIAL_MIN": ("65", lambda c: _ex_ante("EX_ANTE_PARTIAL_MIN") == 65),
     "EX_ANTE_MIN_AMOUNT": ("50", lambda c: _ex_ante("EX_ANTE_MIN_AMOUNT") == 50),
+    "DUE_DAYS_MONITORING_FILL": ("12", lambda c: _due()["monitoring:fill_report"] == 12),
+    "DUE_DAYS_MONITORING_REVIEW": ("9", lambda c: {_due()[t] for t in ("monitoring:business_review",
+                                                                      "monitoring:decide")} == {9}),
+    "MONITORING_RECTIFICATION_DAYS": ("45", lambda c: _monitoring_process("MONITORING_RECTIFICATION_DAYS") == 45),
+    "MONITORING_BATCH_CHUNK": ("50", lambda c: _monitoring_process("MONITORING_BATCH_CHUNK") == 50),
     # The monitoring warnings' thresholds, read on use (services/monitoring_warnings.setting).
     "MONITORING_RED_BELOW": ("55", lambda c: _monitoring("MONITORING_RED_BELOW") == 55),
     "MONITORING_YELLOW_BELOW": ("85", lambda c: _monitoring("MONITORING_YELLOW_BELOW") == 85),

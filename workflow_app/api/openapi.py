@@ -357,6 +357,79 @@ PATHS["/ex-ante/{id}/report.xlsx"] = {"get": {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
             "schema": {"type": "string", "format": "binary"}}}}, **_errors(*_STD)}}}
 
+# -- 绩效运行监控 (in-year monitoring, api/monitoring.py) -----------------------------------------------------------
+_MONEY_OR_NULL = {"type": ["number", "null"], "description": "万元, two decimals"}
+_OUTCOMES = ["continue", "correct", "adjust", "suspend", "stop"]
+_COLOUR = {"type": ["string", "null"], "enum": ["red", "yellow", "green", None],
+           "description": "执行率 ÷ (月份/12): red < 60 %, yellow < 80 %, green (settings MONITORING_*_BELOW)"}
+SCHEMAS["MonitoringReportSummary"] = {"type": "object", "required": [
+    "id", "project_id", "instance_id", "department", "status", "colour", "outcome"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "instance_id": {"type": ["integer", "null"]},
+    "project": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "department": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "filling", "signoff", "business_review", "decision",
+                                          "concluded"]},
+    "colour": _COLOUR, "execution_rate": {"type": ["number", "null"], "description": "percent"},
+    "flagged_rows": {"type": "integer"},
+    "outcome": {"type": ["string", "null"], "enum": [*_OUTCOMES, None]}, "outcome_label": _NULLABLE_STR,
+    "rectification_id": {"type": ["integer", "null"]}}}
+SCHEMAS["MonitoringRound"] = {"type": "object", "required": ["id", "year", "month", "status", "progress"],
+                              "properties": {
+    "id": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer", "minimum": 1, "maximum": 12},
+    "period": {"type": "string", "description": "e.g. 1-7月"},
+    "status": {"type": "string", "enum": ["starting", "running", "completed"]},
+    "batch": _NULLABLE_STR, "started_by": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+    "progress": {"type": "object", "properties": {k: {"type": "integer"} for k in (
+        "total", "started", "submitted", "concluded")}},
+    "colours": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "outcomes": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "reports": {"type": "array", "items": _ref("MonitoringReportSummary"),
+                "description": "the projects this user may see, red first, then the most flagged"},
+    "created": {"type": "boolean", "description": "POST only: false when the round existed (nothing started twice)"},
+    "added": {"type": "integer", "description": "POST only: projects added by this call"}}}
+SCHEMAS["MonitoringReport"] = {"allOf": [_ref("MonitoringReportSummary"), {"type": "object", "properties": {
+    "round_id": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer"},
+    "goal_version_id": {"type": "integer"},
+    "header": {"type": "object", "properties": {k: {"type": "string"} for k in (
+        "project", "competent_department", "implementing_unit")}},
+    "budget": {"type": "number"}, "executed": _MONEY_OR_NULL, "forecast": _MONEY_OR_NULL,
+    "overall_goal": {"type": "string"}, "overall_progress": {"type": "string"},
+    "evidence": {"type": "array", "items": {"type": "integer"}}, "times_submitted": {"type": "integer"},
+    "business_recommendation": _NULLABLE_STR, "business_opinion": _NULLABLE_STR,
+    "outcome_opinion": _NULLABLE_STR, "outcome_reason": _NULLABLE_STR, "adjusted_amount": _MONEY_OR_NULL,
+    "adjusted_goal_version_id": {"type": ["integer", "null"]},
+    "indicators": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "level1": {"type": "string"}, "level2": {"type": "string"},
+        "name": {"type": "string"}, "operator": {"type": "string"}, "target": {"type": "string"},
+        "unit": {"type": "string"}, "progress": {"type": "string"}, "forecast": {"type": "string"},
+        "cause": {"type": ["string", "null"], "enum": ["funding", "institution", "staffing", "hardware", "other", None]},
+        "likelihood": {"type": ["string", "null"], "enum": ["certain", "possible", "impossible", None]},
+        "measures": {"type": "string"}, "evidence": {"type": "array", "items": {"type": "integer"}},
+        "flag": {"type": "boolean", "description": "computed: likelihood ≠ 确定能 or behind pro-rata"}}}}}}]}
+PATHS["/monitoring-rounds"] = {
+    "post": {"summary": "Start (or resume) the monitoring round of a year and cut-off month (performance section): one "
+                        "report and one instance per project with approved goals, through the batch start; idempotent",
+             "requestBody": _body({"type": "object", "required": ["year", "month"], "properties": {
+                 "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                 "month": {"type": "integer", "minimum": 1, "maximum": 12}}}),
+             "responses": {"201": _json(_ref("MonitoringRound"), "Started"),
+                           "200": _json(_ref("MonitoringRound"), "The round existed: only what was pending is sent"),
+                           **_errors(400, 401, 403, 404, 422)}},
+    "get": {"summary": "The monitoring rounds, newest first, with their progress",
+            "responses": {"200": _json(_list_of("MonitoringRound")), **_errors(*_STD)}}}
+PATHS["/monitoring-rounds/{id}"] = {"get": {
+    "summary": "One round: progress while it starts, colours, outcomes and the per-project summary", "parameters": [_ID],
+    "responses": {"200": _json(_ref("MonitoringRound")), **_errors(*_STD)}}}
+PATHS["/monitoring-reports/{id}"] = {"get": {
+    "summary": "One project's 监控表 (filled through its fill_report task: POST /tasks/{id}/complete)",
+    "parameters": [_ID], "responses": {"200": _json(_ref("MonitoringReport")), **_errors(*_STD)}}}
+PATHS["/monitoring-reports/{id}/rectification"] = {"post": {
+    "summary": "Open a rectification (source monitoring) from a submitted report, its findings the flagged rows "
+               "unless given (performance section; one per report)", "parameters": [_ID],
+    "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "findings": {"type": "array", "items": {"type": "string"}},
+        "deadline": {"type": "string", "format": "date"}}}}}},
+    "responses": {"201": _json(_ref("Rectification"), "Opened"), **_errors(400, 401, 403, 404, 409, 422)}}}
 # -- 预算执行 (budget execution, api/execution.py) --------------------------------------------------------------
 _MONEY = {"type": "number", "description": "万元, two places"}
 _RATE = {"type": ["number", "null"], "description": "percent, two places; null when the budget is 0"}

@@ -56,7 +56,7 @@ class ProcessHooks:
         pass
 
     def batch_project(self, data: dict[str, Any]) -> Project | None:
-        """The project an instance of a batch start belongs to, read from its start data (a monitoring round
+        """The project an instance of a batch start belongs to, read from its start data (a yearly round that
         starts one instance per project); None: the instance belongs to no project."""
         return None
 

@@ -29,7 +29,7 @@ from ..extensions import db
 from ..models import GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project, User
 from ..models.monitoring import (CAUSES, LIKELIHOODS, OUTCOMES, MonitoringIndicatorRow, MonitoringReport,
                                  MonitoringRound, ReportStatus, RoundStatus)
-from . import attachments, audit, goal_review, goals, policy, rectification
+from . import attachments, audit, execution, goal_review, goals, monitoring_warnings, policy, rectification
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
 from .transaction import after_commit, transactional
@@ -57,35 +57,19 @@ def setting(name: str) -> int:
         raise ValueError(f"setting {name} is not a whole number: {value!r}") from error
 
 
-# -- the computed warnings (the execution engineer's helpers; see services/execution.py) -----------------------
-def _execution():
-    from . import execution
-    return execution
-
-
-def _warnings():
-    from . import monitoring_warnings
-    return monitoring_warnings
-
-
+# -- the computed warnings (services/execution.py, services/monitoring_warnings.py) ------------------------------
 def executed_to(project_ids: list[int], year: int, month: int) -> dict[int, Decimal]:
-    """执行数 (万元) of the projects from the payment records, months 1..month."""
-    if not project_ids:
-        return {}
-    return _execution().executed_amounts(project_ids, year, month)
+    """执行数 (万元) of the projects from the imported payment records, months 1..month."""
+    return execution.executed_amounts(project_ids, year, month) if project_ids else {}
 
 
 def compute_warnings(report: MonitoringReport) -> None:
     """The report's 执行率 and colour and each row's flag, from what was filled (never typed)."""
     month = report.round.month
-    report.execution_rate = (_execution().execution_rate(report.executed, report.budget)
-                             if report.executed is not None else None)
-    report.colour = (_warnings().execution_colour(report.execution_rate, month)
-                     if report.execution_rate is not None else None)
+    report.execution_rate = execution.execution_rate(report.executed, report.budget)
+    report.colour = monitoring_warnings.execution_colour(report.execution_rate, month)
     for row in report.rows:
-        row.flag = bool(_warnings().indicator_flag(
-            likelihood=LIKELIHOODS.get(row.likelihood or "", row.likelihood), operator=row.operator,
-            target=row.target, progress=row.progress, month=month))
+        row.flag = monitoring_warnings.indicator_flag(row.likelihood, row.operator, row.target, row.progress, month)
     report.flagged_rows = sum(1 for row in report.rows if row.flag)
 
 
@@ -133,6 +117,7 @@ def start_round(actor: User, payload: Any) -> Started:
 
 @transactional
 def _start_round(actor: User, payload: Any) -> Started:
+    policy.require(actor, "see_monitoring")   # experts and third parties: monitoring does not exist (404)
     policy.require(actor, "start_monitoring_round")
     year, month = _parse_round(payload)
     existing = db.session.scalars(select(MonitoringRound).where(
