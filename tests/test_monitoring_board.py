@@ -190,3 +190,9 @@ def test_the_board_runs_the_same_statements_for_few_and_many_projects(app, api, 
                                     * 10])
     many = statements()
     assert many == few <= 6   # token and user, the round, the departments, the projects
+
+
+def test_the_round_page_links_to_the_board_and_the_export(browser, round_):
+    html = browser("jxk").get(f"/monitoring/rounds/{round_['id']}").get_data(as_text=True)
+    assert f'href="/monitoring/rounds/{round_["id"]}/board"' in html
+    assert f'href="/monitoring/rounds/{round_["id"]}/summary.xlsx"' in html
