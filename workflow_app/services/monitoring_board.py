@@ -233,7 +233,12 @@ def summary_xlsx(actor: User, round_id: int, *, department: str | None = None) -
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
     time_progress = elapsed(round_.month)
-    top = Alignment(vertical="top", wrap_text=True)
+    # One named style per kind of cell, set once per cell: assigning a Border and an Alignment to each of 42,000
+    # cells made openpyxl hash those objects 250,000 times (12 s for 3,000 rows).
+    styles = _cell_styles(workbook, border, fills)
+    column_styles = ["text"] * len(SUMMARY_HEADERS)
+    column_styles[4] = column_styles[5] = "money"
+    column_styles[6] = column_styles[7] = "percent"
     for number, line in enumerate(lines, start=1):
         sheet.append([number, line.code, line.name, line.department, line.budget, line.executed,
                       line.rate, time_progress, BOARD_COLOUR_LABELS.get(line.colour, line.colour), line.flagged_rows,
@@ -241,16 +246,10 @@ def summary_xlsx(actor: User, round_id: int, *, department: str | None = None) -
                       opinions.get(line.report_id) or "", STATUS_LABELS.get(line.status, line.status)])
         # The row by number: sheet.max_row and sheet[row] scan every cell, which made 3,000 rows quadratic.
         row = 3 + number
-        for column in range(1, len(SUMMARY_HEADERS) + 1):
-            cell = sheet.cell(row, column)
-            cell.border = border
-            cell.alignment = top
-        for column in (5, 6):
-            sheet.cell(row, column).number_format = "#,##0.00"
-        for column in (7, 8):
-            sheet.cell(row, column).number_format = "0.00"
+        for column, kind in enumerate(column_styles, start=1):
+            sheet.cell(row, column).style = styles[kind]
         if line.colour in fills:
-            sheet.cell(row, 9).fill = fills[line.colour]
+            sheet.cell(row, 9).style = styles[line.colour]
     sheet.freeze_panes = "A4"
     for index, width in enumerate(SUMMARY_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -271,6 +270,19 @@ def summary_xlsx(actor: User, round_id: int, *, department: str | None = None) -
     workbook.save(buffer)
     buffer.seek(0)
     return buffer, round_
+
+
+def _cell_styles(workbook: Any, border: Any, fills: dict[str, Any]) -> dict[str, str]:
+    from openpyxl.styles import Alignment, NamedStyle
+    top = Alignment(vertical="top", wrap_text=True)
+    specs = {"text": {}, "money": {"number_format": "#,##0.00"}, "percent": {"number_format": "0.00"},
+             **{colour: {"fill": fill} for colour, fill in fills.items()}}
+    names = {}
+    for kind, extra in specs.items():
+        name = f"summary_{kind}"
+        workbook.add_named_style(NamedStyle(name=name, border=border, alignment=top, **extra))
+        names[kind] = name
+    return names
 
 
 def elapsed(month: int) -> Decimal:
