@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..celery_app import celery_app
 from ..engine import now
@@ -297,11 +298,25 @@ def for_instance(instance_id: int) -> MonitoringReport | None:
     return db.session.scalars(select(MonitoringReport).where(MonitoringReport.instance_id == instance_id)).first()
 
 
+_STARTING = "monitoring_reports_starting"   # key in the session's info dict
+
+
 def _report_of_start(data: Any) -> MonitoringReport | None:
+    """The report an instance's start data names. Asked three times per start (batch_project, before_start,
+    after_step): the session's identity map holds an unchanged object only weakly, so the report is kept here for
+    the session, read once without its rows."""
     report_id = data.get("report_id") if isinstance(data, dict) else None
     if isinstance(report_id, bool) or not isinstance(report_id, int):
         return None
-    return db.session.get(MonitoringReport, report_id)
+    kept: dict[int, MonitoringReport] = db.session().info.setdefault(_STARTING, {})
+    report = kept.get(report_id)
+    if report is None or report not in db.session:
+        report = db.session.get(MonitoringReport, report_id,
+                                options=[lazyload(MonitoringReport.rows), lazyload(MonitoringReport.round)])
+        if report is None:
+            return None
+        kept[report_id] = report
+    return report
 
 
 # -- rectification in one click ----------------------------------------------------------------------
@@ -518,6 +533,7 @@ class MonitoringHooks(ProcessHooks):
                 return
         if report.instance_id is None:
             report.instance_id = instance.id   # the start: the report now runs in this instance
+            db.session().info.get(_STARTING, {}).pop(report.id, None)
         ready = {t.bpmn_id for t in run.ready_tasks()}
         status = next((s for name, s in STATUS_OF_TASK.items() if name in ready), None)
         if instance.status == InstanceStatus.COMPLETED.value:
@@ -525,7 +541,7 @@ class MonitoringHooks(ProcessHooks):
             report.concluded_at = now()
         if status is not None and status != report.status:
             report.status = status
-            _update_round_status(report.round)
+            _update_round_status(report.round_id)
 
 
 def _version_rows(report: MonitoringReport) -> list[dict[str, Any]]:
@@ -538,11 +554,11 @@ def _version_rows(report: MonitoringReport) -> list[dict[str, Any]]:
             for i in version.indicators]
 
 
-def _update_round_status(round_: MonitoringRound) -> None:
+def _update_round_status(round_id: int) -> None:
     """Keep the round's stored status in step with its reports: one indexed EXISTS per step (round_id, status),
     not the round's figures, so a round of thousands starts without re-counting itself each time."""
     db.session.flush()
-    in_round = MonitoringReport.round_id == round_.id
+    in_round = MonitoringReport.round_id == round_id
 
     def any_report(*conditions) -> bool:
         return bool(db.session.scalar(select(select(MonitoringReport.id).where(in_round, *conditions).exists())))
@@ -553,6 +569,7 @@ def _update_round_status(round_: MonitoringRound) -> None:
         status = RoundStatus.RUNNING.value
     else:
         status = RoundStatus.COMPLETED.value
-    if round_.status != status:
+    round_ = db.session.get(MonitoringRound, round_id)
+    if round_ is not None and round_.status != status:
         round_.status = status
 
