@@ -325,3 +325,27 @@ def test_the_executed_amount_is_prefilled_from_the_payments_to_the_cut_off(app, 
     assert report["executed"] == 30.5          # months 1–7 only
     other = api("jxk").get(f"/api/v1/monitoring-reports/{report_of(body, approved[TJJ])['id']}").get_json()
     assert other["executed"] == 0.0
+
+
+def test_the_table_is_due_in_the_settings_days_then_overdue_with_a_notification(app, api, approved):
+    from datetime import datetime, timedelta, timezone
+
+    from workflow_app.models import Notification, User
+    body = start_round(api)
+    report = report_of(body, approved[RSJ])
+    filer = api("rsj_filer")
+    task = filer.task_named("fill_report", instance_id=report["instance_id"])
+    due = datetime.fromisoformat(task["due_at"])
+    assert timedelta(days=9, hours=23) < due - datetime.now(timezone.utc) <= timedelta(days=10)   # DUE_DAYS_MONITORING_FILL
+    result = app.test_cli_runner().invoke(args=["timers", "run", "--now", (due + timedelta(hours=1)).isoformat()])
+    assert result.exit_code == 0, result.output
+    after = filer.task_named("fill_report", instance_id=report["instance_id"])
+    assert after["id"] == task["id"] and after["overdue"] is True
+    with app.app_context():
+        filer_id = db.session.scalars(select(User.id).where(User.username == "rsj_filer")).one()
+        kinds = db.session.scalars(select(Notification.kind).where(
+            Notification.user_id == filer_id, Notification.instance_id == report["instance_id"])).all()
+        assert sorted(kinds) == ["new_task", "overdue"]
+        db.session.remove()
+    # Late, but it can still be filled.
+    MonitoringFlow(api, report).do(filer, "fill_report", report_data())

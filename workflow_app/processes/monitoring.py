@@ -36,7 +36,9 @@ MODULE = register(ProcessModule(
         ("business_review", "业务科室审核"): "Business section review",
         ("decide", "绩效科审定监控结果"): "Decide the monitoring outcome",
     },
-    nav=(NavEntry("monitoring.index", _l("运行监控")),),
+    # Everyone who takes part (not the experts and third parties, to whom monitoring does not exist).
+    nav=(NavEntry("monitoring.index", _l("运行监控"), roles=frozenset(
+        r.value for r in Role if r not in (Role.EXPERT, Role.THIRD_PARTY))),),
     web_views=("workflow_app.web.monitoring", "workflow_app.web.monitoring_board"),
     api_views=("workflow_app.api.monitoring", "workflow_app.api.monitoring_board"),
     templates=MONITORING,

@@ -22,11 +22,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from ..celery_app import celery_app
 from ..engine import now
 from ..extensions import db
-from ..models import GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project, User
+from ..models import GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project, User
 from ..models.monitoring import (CAUSES, LIKELIHOODS, OUTCOMES, MonitoringIndicatorRow, MonitoringReport,
                                  MonitoringRound, ReportStatus, RoundStatus)
 from . import attachments, audit, execution, goal_review, goals, monitoring_warnings, policy, rectification
@@ -85,6 +86,32 @@ def latest_adjusted_version(project: Project) -> GoalVersion | None:
 goal_review.LATER_APPROVALS.append(latest_adjusted_version)
 
 
+def approved_versions(project_ids: list[int]) -> dict[int, GoalVersion]:
+    """goal_review.approved_version of many projects in three statements (a round covers thousands): the version
+    of each project's latest approving goal review or, when newer, of its latest 调整预算, indicators loaded."""
+    if not project_ids:
+        return {}
+    chosen: dict[int, int] = {}
+    for chunk in (project_ids[i:i + 500] for i in range(0, len(project_ids), 500)):
+        latest_review = (select(func.max(GoalReview.id)).where(
+            GoalReview.project_id.in_(chunk), GoalReview.approved_version_id.is_not(None))
+            .group_by(GoalReview.project_id))
+        approved = select(GoalReview.approved_version_id).where(GoalReview.id.in_(latest_review))
+        adjusted = (select(func.max(MonitoringReport.adjusted_goal_version_id)).where(
+            MonitoringReport.project_id.in_(chunk), MonitoringReport.adjusted_goal_version_id.is_not(None))
+            .group_by(MonitoringReport.project_id))
+        rows = db.session.execute(select(GoalVersion.project_id, GoalVersion.id, GoalVersion.number).where(
+            GoalVersion.id.in_(approved.union(adjusted)))).all()
+        best: dict[int, tuple[int, int]] = {}
+        for project_id, version_id, number in rows:
+            if project_id not in best or number > best[project_id][0]:
+                best[project_id] = (number, version_id)
+        chosen.update({project_id: version_id for project_id, (_, version_id) in best.items()})
+    versions = db.session.scalars(select(GoalVersion).where(GoalVersion.id.in_(list(chosen.values())))).all() \
+        if chosen else []
+    return {v.project_id: v for v in versions}
+
+
 # -- starting a round ------------------------------------------------------------------------------
 def _parse_round(payload: Any) -> tuple[int, int]:
     errors: dict[str, list[str]] = {}
@@ -134,9 +161,10 @@ def _start_round(actor: User, payload: Any) -> Started:
         Project.fiscal_year == year, Project.goal_status == GoalStatus.APPROVED.value,
         Project.id.not_in(covered)).order_by(Project.id)))
     executed = executed_to([p.id for p in projects], year, month)
+    versions = approved_versions([p.id for p in projects])
     added = 0
     for project in projects:
-        version = goal_review.approved_version(project)
+        version = versions.get(project.id)
         if version is None:
             continue
         db.session.add(_new_report(round_, project, version, executed.get(project.id)))
@@ -270,11 +298,25 @@ def for_instance(instance_id: int) -> MonitoringReport | None:
     return db.session.scalars(select(MonitoringReport).where(MonitoringReport.instance_id == instance_id)).first()
 
 
+_STARTING = "monitoring_reports_starting"   # key in the session's info dict
+
+
 def _report_of_start(data: Any) -> MonitoringReport | None:
+    """The report an instance's start data names. Asked three times per start (batch_project, before_start,
+    after_step): the session's identity map holds an unchanged object only weakly, so the report is kept here for
+    the session, read once without its rows."""
     report_id = data.get("report_id") if isinstance(data, dict) else None
     if isinstance(report_id, bool) or not isinstance(report_id, int):
         return None
-    return db.session.get(MonitoringReport, report_id)
+    kept: dict[int, MonitoringReport] = db.session().info.setdefault(_STARTING, {})
+    report = kept.get(report_id)
+    if report is None or report not in db.session:
+        report = db.session.get(MonitoringReport, report_id,
+                                options=[lazyload(MonitoringReport.rows), lazyload(MonitoringReport.round)])
+        if report is None:
+            return None
+        kept[report_id] = report
+    return report
 
 
 # -- rectification in one click ----------------------------------------------------------------------
@@ -482,13 +524,16 @@ class MonitoringHooks(ProcessHooks):
         ON_COMPLETE[c.task.name](c, report)
 
     def after_step(self, instance, run, completion) -> None:
-        report = for_instance(instance.id)
-        if report is None:
-            report = _report_of_start(run.data)
-            if report is None or report.instance_id is not None:
+        # The start data names the report (already in the session: batch_project read it), so the start of each
+        # of a round's thousands of instances costs no lookup here.
+        report = _report_of_start(run.data)
+        if report is None or report.instance_id not in (None, instance.id):
+            report = for_instance(instance.id)
+            if report is None:
                 return
+        if report.instance_id is None:
             report.instance_id = instance.id   # the start: the report now runs in this instance
-            db.session.flush()
+            db.session().info.get(_STARTING, {}).pop(report.id, None)
         ready = {t.bpmn_id for t in run.ready_tasks()}
         status = next((s for name, s in STATUS_OF_TASK.items() if name in ready), None)
         if instance.status == InstanceStatus.COMPLETED.value:
@@ -496,7 +541,7 @@ class MonitoringHooks(ProcessHooks):
             report.concluded_at = now()
         if status is not None and status != report.status:
             report.status = status
-            _update_round_status(report.round)
+            _update_round_status(report.round_id)
 
 
 def _version_rows(report: MonitoringReport) -> list[dict[str, Any]]:
@@ -509,9 +554,22 @@ def _version_rows(report: MonitoringReport) -> list[dict[str, Any]]:
             for i in version.indicators]
 
 
-def _update_round_status(round_: MonitoringRound) -> None:
+def _update_round_status(round_id: int) -> None:
+    """Keep the round's stored status in step with its reports: one indexed EXISTS per step (round_id, status),
+    not the round's figures, so a round of thousands starts without re-counting itself each time."""
     db.session.flush()
-    status = progress(round_.id).status
-    if round_.status != status:
+    in_round = MonitoringReport.round_id == round_id
+
+    def any_report(*conditions) -> bool:
+        return bool(db.session.scalar(select(select(MonitoringReport.id).where(in_round, *conditions).exists())))
+
+    if any_report(MonitoringReport.status == ReportStatus.PENDING.value):
+        status = RoundStatus.STARTING.value
+    elif any_report(MonitoringReport.status != ReportStatus.CONCLUDED.value):
+        status = RoundStatus.RUNNING.value
+    else:
+        status = RoundStatus.COMPLETED.value
+    round_ = db.session.get(MonitoringRound, round_id)
+    if round_ is not None and round_.status != status:
         round_.status = status
 
