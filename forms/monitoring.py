@@ -143,10 +143,13 @@ class DecideForm(TaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         adjust = self.outcome.data == "adjust"
+        entries = self.indicators.entries
         if not adjust:
-            # The adjusted goals only count for 调整预算: the editor's rows are not checked otherwise.
+            # The adjusted goals only count for 调整预算: the editor's rows are not checked otherwise (and are
+            # put back afterwards, so a refused page shows them as typed).
             self.indicators.entries = []
         valid = super().validate(extra_validators)
+        self.indicators.entries = entries
         # The amount is Optional() for the other outcomes, which stops its own validators: checked here.
         if adjust and not self.new_amount.errors:
             if self.new_amount.data is None:
