@@ -14,6 +14,8 @@ Each row is walked against a freshly seeded database with one scenario (`build_s
   RI R's instance   RT its submit_plan task      A  an attachment uploaded by rsj_filer (not used yet)
   N  rsj_filer's first notification              year  P's fiscal year
   E  (only with given="evidence E reported on R") evidence of a progress report on R, uploaded by rsj_filer
+  M, MR  (only with given="monitoring round M over P") a monitoring round M with P's report MR (not submitted
+         yet), written to the tables
 
 A route in `app.url_map` without a row fails `test_every_route_has_a_row`.
 A cell written `BUG(n)` is the correct answer the code does not give yet: its row is a strict xfail
@@ -35,7 +37,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.security import generate_password_hash
 
 from workflow_app.extensions import db
-from workflow_app.models import User
+from workflow_app.models import Project, User
 from workflow_app.services.demo import DEMO_PASSWORD
 
 from .conftest import ApiClient, csrf_from
@@ -77,7 +79,7 @@ FILE = "<multipart PDF upload>"          # the request body is a multipart uploa
 class Row:
     kind: str                            # "api" (bearer token) or "page" (session cookie, CSRF token)
     method: str
-    url: str                             # with {T} {I} {P} {R} {A} {N} {RT} {RI} {E} {year}
+    url: str                             # with {T} {I} {P} {R} {A} {N} {RT} {RI} {E} {M} {MR} {year}
     cells: tuple[Any, ...]               # one per COLUMNS
     body: Any = None                     # JSON (api), form fields (page) or FILE
     given: str | None = None             # a change to the scenario before the walk (see GIVEN)
@@ -131,6 +133,16 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/processes",                               200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
     Api("POST",   "/api/v1/processes/goal_review/instances",         422,  422,  403,  403,  403,  403,  403,  403,  403,  403,  401,
         body={"data": ["not", "an", "object"], "project_id": None}),
+    # 绩效运行监控 (jxk's start without approved goals is a 422; MR not submitted yet: no rectification, 409)
+    Api("POST",   "/api/v1/monitoring-rounds",                       403,  422,  403,  403,  403,  403,  403,  404,  403,  404,  401,
+        body={"year": "{year}", "month": 7}),
+    Api("GET",    "/api/v1/monitoring-rounds",                       200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401),
+    Api("GET",    "/api/v1/monitoring-rounds/{M}",                   200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M over P"),
+    Api("GET",    "/api/v1/monitoring-reports/{MR}",                 200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="monitoring round M over P"),
+    Api("POST",   "/api/v1/monitoring-reports/{MR}/rectification",   403,  409,  403,  403,  403,  404,  404,  404,  403,  404,  401,
+        given="monitoring round M over P"),
     Api("GET",    "/api/v1/instances/{I}",                           200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401),
     Api("GET",    "/api/v1/instances/{I}/comments",                  200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401),
     Api("POST",   "/api/v1/instances/{I}/comments",                  422,  422,  404,  422,  422,  404,  404,  404,  404,  404,  401,
@@ -173,6 +185,17 @@ ROWS: list[Row] = [
     Api("GET",    "/api/v1/instances/{RI}",                          200,  200, B200,  200,  200,  404,  404,  404, B200,  404,  401),
     Api("GET",    "/api/v1/attachments/{E}",                         200,  200, B200,  200,  200,  404,  404,  404, B200,  404,  401,
         given="evidence E reported on R"),
+    # 预算执行: the payment import is the bureau's (a PDF is not a payment file: 422); a project's execution
+    # is read like the project
+    Api("POST",   "/api/v1/payment-imports",                         422,  422,  422,  403,  403,  403,  403,  403,  403,  403,  401,
+        body=FILE),
+    Api("GET",    "/api/v1/projects/{P}/execution",                  200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401),
+    # the monitoring board of a round M with a report on P: the bureau, the business sections and supervisors see
+    # it all, a department its own rows (another department: an empty board), experts and third parties nothing
+    Api("GET",    "/api/v1/monitoring-rounds/{M}/board",             200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M over P"),
+    Api("GET",    "/api/v1/monitoring-rounds/{M}/summary.xlsx",      200,  200,  200,  200,  200,  200,  200,  404,  200,  404,  401,
+        given="monitoring round M over P"),
     # 事前绩效评估: X is an assessment of P started by rsj_filer (who holds its registration step)
     Api("POST",   "/api/v1/projects/{P}/ex-ante",                    403,  403,  403,  201,  403,  404,  404,  404,  403,  404,  401,
         last=("rsj_filer",)),
@@ -317,6 +340,14 @@ ROWS: list[Row] = [
     Page("GET",   "/attachments/{E}",                                200,  200, B200,  200,  200,  404,  404,  404, B200,  404,    L,
         given="evidence E reported on R"),
     Page("GET",   "/instances/{RI}",                                 200,  200, B200,  200,  200,  404,  404,  404, B200,  404,    L),
+    # 预算执行: the import page is the bureau's; a refused file is shown again with its errors (422)
+    Page("GET",   "/payments",                                       200,  200,  200,  404,  404,  404,  404,  404,  404,  404,    L),
+    Page("POST",  "/payments",                                       422,  422,  422,  404,  404,  404,  404,  404,  404,  404,    L,
+        body=FILE),
+    Page("GET",   "/monitoring/rounds/{M}/board",                    200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M over P"),
+    Page("GET",   "/monitoring/rounds/{M}/summary.xlsx",             200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M over P"),
     # 事前绩效评估 (a refused start or upload goes back with a message: 302)
     Page("POST",  "/projects/{P}/ex-ante",                           302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         last=("rsj_filer",)),
@@ -388,6 +419,16 @@ ROWS: list[Row] = [
     Page("GET",   "/projects/{P}/goal-table.xlsx",                   200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L),
     Page("POST",  "/tasks/{T}/goal-import",                          302,  302,  404,  422,  302,  404,  404,  404,  404,  404,    L,
         body=FILE),
+    # 绩效运行监控 (M: a round, MR: P's report in it; jxk's start without approved goals is a 422)
+    Page("GET",   "/monitoring",                                     200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L),
+    Page("POST",  "/monitoring/rounds",                              302,  422,  302,  302,  302,  302,  302,  404,  302,  404,    L,
+        body={"year": "{year}", "month": "7"}),
+    Page("GET",   "/monitoring/rounds/{M}",                          200,  200,  200,  200,  200,  200,  200,  404,  200,  404,    L,
+        given="monitoring round M over P"),
+    Page("GET",   "/monitoring/reports/{MR}",                        200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="monitoring round M over P"),
+    Page("POST",  "/monitoring/reports/{MR}/rectification",          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+        body={"findings": "执行滞后"}, given="monitoring round M over P"),
 ]
 
 # Routes that are not the product's own: the static files.
@@ -542,6 +583,26 @@ def _package_built(scenario: Scenario) -> None:
     scenario.ids["NP"] = response.get_json()["id"]
 
 
+def _monitoring_round(scenario: Scenario) -> None:
+    """A monitoring round M (2027, 1-7月) with a report on P, written straight to the tables: its board and
+    export read only these (a goal review to approval first would take the matrix a minute per row)."""
+    from workflow_app.models import GoalVersion, MonitoringReport, MonitoringRound
+    app = scenario.api(None).client.application
+    with app.app_context():
+        version = GoalVersion(project_id=scenario.ids["P"], number=1, round="二上", overall_goal="全年目标",
+                              amount=320, created_by="rsj_filer")
+        round_ = MonitoringRound(year=2027, month=7, status="running", started_by="jxk")
+        db.session.add_all([version, round_])
+        db.session.flush()
+        report = MonitoringReport(round_id=round_.id, project_id=scenario.ids["P"], goal_version_id=version.id,
+                                  department_id=db.session.get(Project, scenario.ids["P"]).department_id,
+                                  budget=320, executed=100, execution_rate=31.25, colour="red", status="filling")
+        db.session.add(report)
+        db.session.commit()
+        scenario.ids["M"], scenario.ids["MR"] = round_.id, report.id
+        db.session.remove()
+
+
 GIVEN = {"T claimed by rsj_filer": _claim_t,
          "evidence E reported on R": _evidence_reported,
          "ex-ante X started on P": _ex_ante_started,
@@ -551,7 +612,8 @@ GIVEN = {"T claimed by rsj_filer": _claim_t,
          "key evaluation K commissioned on P": _key_evaluation_commissioned,
          "goal table G approved": _goal_table_approved,
          "goal table G published": _goal_table_published,
-         "package NP built": _package_built}
+         "package NP built": _package_built,
+         "monitoring round M over P": _monitoring_round}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -35,12 +35,28 @@ def _evaluation(name: str):
         return setting(name)
 
 
+def _monitoring_process(name: str):
+    from flask import Flask
+
+    from workflow_app.services.monitoring import setting
+    with Flask(__name__).app_context():
+        return setting(name)
+
+
 def _department(what: str):
     from flask import Flask
 
     from workflow_app.services import department_performance_scoring as scoring
     with Flask(__name__).app_context():
         return scoring.weights() if what == "weights" else scoring.category_points()
+
+
+def _monitoring(name: str):
+    from flask import Flask
+
+    from workflow_app.services.monitoring_warnings import setting
+    with Flask(__name__).app_context():
+        return setting(name)
 
 
 # env var -> (value to set, what build_config must then hold)
@@ -83,6 +99,15 @@ SETTINGS: dict[str, tuple[str, Check]] = {
         "department_performance:draft_dept_goals", "department_performance:dept_self_evaluate")} == {17}),
     "DUE_DAYS_DEPARTMENT_PERFORMANCE_REVIEW": ("8", lambda c: {_due()[t] for t in (
         "department_performance:review_dept_goals", "department_performance:confirm_dept_evaluation")} == {8}),
+    "DUE_DAYS_MONITORING_FILL": ("12", lambda c: _due()["monitoring:fill_report"] == 12),
+    "DUE_DAYS_MONITORING_REVIEW": ("9", lambda c: {_due()[t] for t in ("monitoring:business_review",
+                                                                      "monitoring:decide")} == {9}),
+    "MONITORING_RECTIFICATION_DAYS": ("45", lambda c: _monitoring_process("MONITORING_RECTIFICATION_DAYS") == 45),
+    "MONITORING_BATCH_CHUNK": ("50", lambda c: _monitoring_process("MONITORING_BATCH_CHUNK") == 50),
+    # The monitoring warnings' thresholds, read on use (services/monitoring_warnings.setting).
+    "MONITORING_RED_BELOW": ("55", lambda c: _monitoring("MONITORING_RED_BELOW") == 55),
+    "MONITORING_YELLOW_BELOW": ("85", lambda c: _monitoring("MONITORING_YELLOW_BELOW") == 85),
+    "MONITORING_INDICATOR_LAG": ("25", lambda c: _monitoring("MONITORING_INDICATOR_LAG") == 25),
     "DUE_DAYS_DEFAULT": ("9", lambda c: c["TASK_DUE_DAYS_DEFAULT"] == 9),
     "API_TOKEN_HOURS": ("2", lambda c: c["API_TOKEN_HOURS"] == 2),
     "MAX_UPLOAD_MB": ("3", lambda c: c["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024),

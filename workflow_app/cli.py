@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from .extensions import db
 from .services import deployment, instances
 from .services.demo import seed_demo
+from .services.execution import seed_demo_payments
 from .services.errors import DomainError
 from .services.org import create_department, create_user, set_business_section
 
@@ -74,6 +75,7 @@ def register_cli(app: Flask) -> None:
         added = seed_demo()
         from .services.department_performance_demo import seed_department_performance_demo
         added.update(seed_department_performance_demo())
+        added["payments"] = seed_demo_payments()   # not part of seed_demo: the test county starts without any
         click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
         for problem in problems:
             click.echo(f"warning: not deployed: {problem}", err=True)

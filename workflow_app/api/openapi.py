@@ -725,3 +725,158 @@ PATHS["/tasks/{id}/goal-import"] = {"post": {
     "responses": {"200": _json({"type": "object", "required": ["overall_goal", "indicators"], "properties": {
         "overall_goal": {"type": "string"}, "indicators": {"type": "array", "items": {"type": "object"}}}}),
         **_errors(401, 403, 404, 409, 422)}}}
+# -- 绩效运行监控 (in-year monitoring, api/monitoring.py) -----------------------------------------------------------
+_MONEY_OR_NULL = {"type": ["number", "null"], "description": "万元, two decimals"}
+_OUTCOMES = ["continue", "correct", "adjust", "suspend", "stop"]
+_COLOUR = {"type": ["string", "null"], "enum": ["red", "yellow", "green", None],
+           "description": "执行率 ÷ (月份/12): red < 60 %, yellow < 80 %, green (settings MONITORING_*_BELOW)"}
+SCHEMAS["MonitoringReportSummary"] = {"type": "object", "required": [
+    "id", "project_id", "instance_id", "department", "status", "colour", "outcome"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "instance_id": {"type": ["integer", "null"]},
+    "project": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "department": {"type": "string"},
+    "status": {"type": "string", "enum": ["pending", "filling", "signoff", "business_review", "decision",
+                                          "concluded"]},
+    "colour": _COLOUR, "execution_rate": {"type": ["number", "null"], "description": "percent"},
+    "flagged_rows": {"type": "integer"},
+    "outcome": {"type": ["string", "null"], "enum": [*_OUTCOMES, None]}, "outcome_label": _NULLABLE_STR,
+    "rectification_id": {"type": ["integer", "null"]}}}
+SCHEMAS["MonitoringRound"] = {"type": "object", "required": ["id", "year", "month", "status", "progress"],
+                              "properties": {
+    "id": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer", "minimum": 1, "maximum": 12},
+    "period": {"type": "string", "description": "e.g. 1-7月"},
+    "status": {"type": "string", "enum": ["starting", "running", "completed"]},
+    "batch": _NULLABLE_STR, "started_by": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+    "progress": {"type": "object", "properties": {k: {"type": "integer"} for k in (
+        "total", "started", "submitted", "concluded")}},
+    "colours": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "outcomes": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "reports": {"type": "array", "items": _ref("MonitoringReportSummary"),
+                "description": "the projects this user may see, red first, then the most flagged"},
+    "created": {"type": "boolean", "description": "POST only: false when the round existed (nothing started twice)"},
+    "added": {"type": "integer", "description": "POST only: projects added by this call"}}}
+SCHEMAS["MonitoringReport"] = {"allOf": [_ref("MonitoringReportSummary"), {"type": "object", "properties": {
+    "round_id": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer"},
+    "goal_version_id": {"type": "integer"},
+    "header": {"type": "object", "properties": {k: {"type": "string"} for k in (
+        "project", "competent_department", "implementing_unit")}},
+    "budget": {"type": "number"}, "executed": _MONEY_OR_NULL, "forecast": _MONEY_OR_NULL,
+    "overall_goal": {"type": "string"}, "overall_progress": {"type": "string"},
+    "evidence": {"type": "array", "items": {"type": "integer"}}, "times_submitted": {"type": "integer"},
+    "business_recommendation": _NULLABLE_STR, "business_opinion": _NULLABLE_STR,
+    "outcome_opinion": _NULLABLE_STR, "outcome_reason": _NULLABLE_STR, "adjusted_amount": _MONEY_OR_NULL,
+    "adjusted_goal_version_id": {"type": ["integer", "null"]},
+    "indicators": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "level1": {"type": "string"}, "level2": {"type": "string"},
+        "name": {"type": "string"}, "operator": {"type": "string"}, "target": {"type": "string"},
+        "unit": {"type": "string"}, "progress": {"type": "string"}, "forecast": {"type": "string"},
+        "cause": {"type": ["string", "null"], "enum": ["funding", "institution", "staffing", "hardware", "other", None]},
+        "likelihood": {"type": ["string", "null"], "enum": ["certain", "possible", "impossible", None]},
+        "measures": {"type": "string"}, "evidence": {"type": "array", "items": {"type": "integer"}},
+        "flag": {"type": "boolean", "description": "computed: likelihood ≠ 确定能 or behind pro-rata"}}}}}}]}
+PATHS["/monitoring-rounds"] = {
+    "post": {"summary": "Start (or resume) the monitoring round of a year and cut-off month (performance section): one "
+                        "report and one instance per project with approved goals, through the batch start; idempotent",
+             "requestBody": _body({"type": "object", "required": ["year", "month"], "properties": {
+                 "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                 "month": {"type": "integer", "minimum": 1, "maximum": 12}}}),
+             "responses": {"201": _json(_ref("MonitoringRound"), "Started"),
+                           "200": _json(_ref("MonitoringRound"), "The round existed: only what was pending is sent"),
+                           **_errors(400, 401, 403, 404, 422)}},
+    "get": {"summary": "The monitoring rounds, newest first, with their progress",
+            "responses": {"200": _json(_list_of("MonitoringRound")), **_errors(*_STD)}}}
+PATHS["/monitoring-rounds/{id}"] = {"get": {
+    "summary": "One round: progress while it starts, colours, outcomes and the per-project summary", "parameters": [_ID],
+    "responses": {"200": _json(_ref("MonitoringRound")), **_errors(*_STD)}}}
+PATHS["/monitoring-reports/{id}"] = {"get": {
+    "summary": "One project's 监控表 (filled through its fill_report task: POST /tasks/{id}/complete)",
+    "parameters": [_ID], "responses": {"200": _json(_ref("MonitoringReport")), **_errors(*_STD)}}}
+PATHS["/monitoring-reports/{id}/rectification"] = {"post": {
+    "summary": "Open a rectification (source monitoring) from a submitted report, its findings the flagged rows "
+               "unless given (performance section; one per report)", "parameters": [_ID],
+    "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "findings": {"type": "array", "items": {"type": "string"}},
+        "deadline": {"type": "string", "format": "date"}}}}}},
+    "responses": {"201": _json(_ref("Rectification"), "Opened"), **_errors(400, 401, 403, 404, 409, 422)}}}
+# -- 预算执行 (budget execution, api/execution.py) --------------------------------------------------------------
+_MONEY = {"type": "number", "description": "万元, two places"}
+_RATE = {"type": ["number", "null"], "description": "percent, two places; null when the budget is 0"}
+SCHEMAS["PaymentImport"] = {"type": "object", "required": [
+    "id", "filename", "sha256", "unit", "rows", "replaced", "projects", "years"], "properties": {
+    "id": {"type": "integer"}, "filename": {"type": "string"}, "sha256": {"type": "string"},
+    "unit": {"type": "string", "enum": ["yuan", "wan"], "description": "the unit named in the file's header"},
+    "rows": {"type": "integer", "description": "project-months written"},
+    "replaced": {"type": "integer", "description": "of which replaced a month an earlier import held"},
+    "projects": {"type": "integer"}, "years": {"type": "array", "items": {"type": "integer"}},
+    "imported_by": _NULLABLE_STR, "created_at": {"type": "string", "format": "date-time"}}}
+SCHEMAS["PaymentFileRejected"] = {"type": "object", "required": ["error", "message", "rows"], "properties": {
+    "error": {"type": "string", "enum": ["validation_failed"]}, "message": {"type": "string"},
+    "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    "rows": {"type": "array", "description": "every bad row; empty when the file itself is unusable",
+             "items": {"type": "object", "required": ["row", "column", "message"], "properties": {
+                 "row": {"type": "integer", "description": "as the spreadsheet numbers it"},
+                 "column": {"type": "string", "enum": ["项目编码", "月份", "支付金额", "年度"]},
+                 "message": {"type": "string"}}}}}}
+PATHS["/payment-imports"] = {"post": {
+    "summary": "Import the payment system's export (绩效科, 财政业务科室): all rows or none",
+    "description": "Columns 项目编码, 月份 (1–12 or 2027-03), 支付金额（元） or 支付金额（万元） (the header names the "
+                   "unit), optional 年度. .xlsx or CSV (UTF-8, GBK). A project's month in the file replaces what "
+                   "an earlier import held for it.",
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "year": {"type": "integer", "description": "the year of rows whose file names none"}}}}}},
+    "responses": {"201": _json(_ref("PaymentImport"), "Imported"),
+                  "422": _json(_ref("PaymentFileRejected"), "Refused: nothing imported"), **_errors(401, 403)}}}
+PATHS["/projects/{id}/execution"] = {"get": {
+    "summary": "A project's budget execution by month (paid, cumulative, 执行率)",
+    "parameters": [_ID, {"name": "year", "in": "query", "schema": {"type": "integer"},
+                         "description": "default: the project's fiscal year"}],
+    "responses": {"200": _json({"type": "object", "required": ["project_id", "year", "budget", "executed", "rate",
+                                                               "months"], "properties": {
+        "project_id": {"type": "integer"}, "year": {"type": "integer"}, "budget": _MONEY, "executed": _MONEY,
+        "rate": _RATE, "months": {"type": "array", "items": {"type": "object", "properties": {
+            "month": {"type": "integer"}, "amount": _MONEY, "cumulative": _MONEY, "rate": _RATE,
+            "imported": {"type": "boolean", "description": "false: the payment system reported no row"}}}}}}),
+        **_errors(401, 404, 422)}}}
+
+# -- the monitoring board (api/monitoring_board.py) ----------------------------------------------------------------
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+SCHEMAS["MonitoringFigures"] = {"type": "object", "required": [
+    "department", "name", "projects", "budget", "executed", "rate", "colours", "flagged_rows", "outcomes"],
+    "properties": {
+    "department": {"type": ["string", "null"], "description": "the department's code; null in the total"},
+    "name": {"type": "string"}, "projects": {"type": "integer"}, "budget": _MONEY, "executed": _MONEY,
+    "rate": {**_RATE, "description": "executed over budget of these reports, percent"},
+    "colours": {**_COUNTS, "description": "reports per colour: red, yellow, green, none (not reported yet)"},
+    "flagged_rows": {"type": "integer", "description": "flagged indicator rows"},
+    "flagged_projects": {"type": "integer", "description": "reports with at least one flagged row"},
+    "outcomes": {**_COUNTS, "description": "reports per outcome: continue, correct, adjust, suspend, stop"}}}
+_ROUND_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_DEPARTMENT_FILTER = {"name": "department", "in": "query", "schema": {"type": "string"},
+                      "description": "one department's code"}
+PATHS["/monitoring-rounds/{id}/board"] = {"get": {
+    "summary": "The monitoring board of a round: totals, per department, the projects worst first (paged)",
+    "description": "A department sees only its own projects' reports; experts and third parties get 404.",
+    "parameters": [_ROUND_ID, _DEPARTMENT_FILTER, *_PAGING],
+    "responses": {"200": _json({"type": "object", "required": ["round_id", "total", "departments", "projects"],
+                                "properties": {
+        "round_id": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer"},
+        "total": _ref("MonitoringFigures"),
+        "departments": {"type": "array", "items": _ref("MonitoringFigures")},
+        "projects": {"type": "object", "properties": {"total": {"type": "integer"}, "items": {
+            "type": "array", "items": {"type": "object", "properties": {
+                "report_id": {"type": "integer"}, "project_id": {"type": "integer"}, "code": {"type": "string"},
+                "name": {"type": "string"}, "department": {"type": "string"}, "budget": _MONEY,
+                "executed": {"type": ["number", "null"]}, "rate": _RATE,
+                "colour": {"type": "string", "enum": ["red", "yellow", "green", "none"]},
+                "flagged_rows": {"type": "integer"}, "outcome": _NULLABLE_STR, "status": {"type": "string"},
+                "rectification_id": {"type": ["integer", "null"]}}}}}}}}),
+        **_errors(401, 404, 422)}}}
+PATHS["/monitoring-rounds/{id}/summary.xlsx"] = {"get": {
+    "summary": "The round's 监控汇总表 as Excel: one row per project (funds, rate, colour, flagged indicators, "
+               "outcome), worst first, and a sheet per department",
+    "parameters": [_ROUND_ID, _DEPARTMENT_FILTER],
+    "responses": {"200": {"description": "xlsx", "content": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404)}}}

@@ -16,12 +16,16 @@ from .department_performance import (DepartmentGoalVersion, DepartmentIndicator,
 from .key_evaluation import KeyEvaluation, KeyEvaluationMark, KeyEvaluationOpinion
 from .result_application import ResultApplication
 from .self_evaluation import EvaluationRound, SelfEvaluation, SelfEvaluationStatus
+from .execution import PaymentImport, PaymentRecord
+from .monitoring import MonitoringIndicatorRow, MonitoringReport, MonitoringRound, ReportStatus, RoundStatus
 
 __all__ = [
     "DepartmentGoalVersion", "DepartmentIndicator", "DepartmentPerformance", "DepartmentPerformanceOpinion",
     "KeyEvaluation", "KeyEvaluationMark", "KeyEvaluationOpinion",
     "ResultApplication", "EvaluationRound", "SelfEvaluation", "SelfEvaluationStatus",
     "NpcPackage", "Publication",
+    "PaymentImport", "PaymentRecord",
+    "MonitoringIndicatorRow", "MonitoringReport", "MonitoringRound", "ReportStatus", "RoundStatus",
     "ExAnteAssessment", "ExAnteConclusion", "ExAnteMaterial", "ExAnteOpinion", "ExAnteStatus",
     "ApiToken", "BatchChunk", "GroupQueueSize", "Comment", "StandIn", "Attachment", "Rectification", "RectificationRecord", "RectificationStatus", "GoalReview", "GoalVersion", "Indicator", "ReviewOpinion", "AuditEvent", "Department", "FundSource", "GoalStatus", "HumanTask", "InstanceStatus", "Notification",
     "ProcessDefinition", "ProcessInstance", "Project", "ProjectKind", "Role", "TaskState", "User", "UserRole",

@@ -111,11 +111,22 @@ def latest_version(project_id: int) -> GoalVersion | None:
                               .order_by(GoalVersion.number.desc()).limit(1)).first()
 
 
+# Other processes that approve a later version of a project's goals (the in-year monitoring's 调整预算, see
+# services/monitoring.py): each gives the latest version it approved for the project, or None. The project's
+# approved goals are the newest of these and the goal review's 二下.
+LATER_APPROVALS: list[Callable[[Project], GoalVersion | None]] = []
+
+
 def approved_version(project: Project) -> GoalVersion | None:
     review = db.session.scalars(select(GoalReview).where(
         GoalReview.project_id == project.id, GoalReview.approved_version_id.is_not(None))
         .order_by(GoalReview.id.desc()).limit(1)).first()
-    return db.session.get(GoalVersion, review.approved_version_id) if review else None
+    approved = db.session.get(GoalVersion, review.approved_version_id) if review else None
+    for later in LATER_APPROVALS:
+        version = later(project)
+        if version is not None and (approved is None or version.number > approved.number):
+            approved = version
+    return approved
 
 
 # -- what each step stores ------------------------------------------------------------------------

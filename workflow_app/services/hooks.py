@@ -55,6 +55,11 @@ class ProcessHooks:
     def before_start(self, actor: User, project: Project | None, data: dict[str, Any]) -> None:
         pass
 
+    def batch_project(self, data: dict[str, Any]) -> Project | None:
+        """The project an instance of a batch start belongs to, read from its start data (a yearly round that
+        starts one instance per project); None: the instance belongs to no project."""
+        return None
+
     def before_complete(self, completion: Completion) -> None:
         """Validate across fields and tables, store domain rows, fill `completion.task_data`."""
 

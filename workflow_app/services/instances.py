@@ -274,7 +274,10 @@ def start_many_unlocked(actor: User, key: str, items: list[dict[str, Any]]) -> l
     policy.require(actor, "start_batch")
     if not isinstance(items, list) or not items or len(items) > 1000:
         raise Invalid("items 须为 1–1000 个启动数据", {"items": ["1–1000 个对象"]})
-    return [start_instance_unlocked(actor, key, data, _project_named(data)).instance.id for data in items]
+    hooks = hooks_for(key)
+    # A process may name the project itself (hooks.batch_project); otherwise the item's `project_id` does.
+    return [start_instance_unlocked(actor, key, data, hooks.batch_project(data) or _project_named(data)).instance.id
+            for data in items]
 
 
 def _project_named(data: Any) -> Project | None:

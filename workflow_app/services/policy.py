@@ -481,3 +481,9 @@ def _build_npc_package(user: User, _obj: None) -> bool:
 def _see_npc_package(user: User, _obj: None) -> bool:
     """人大预工委 is among the supervisors (DOMAIN.md): they read what is sent to them."""
     return is_bureau_wide(user) or user.has_role(Role.SUPERVISOR.value)
+# -- budget execution (services/execution.py) ------------------------------------------------------
+@define("import_payments", Forbidden, "只有绩效科、财政业务科室和管理员可以导入支付数据")
+def _import_payments(user: User, _obj: None) -> bool:
+    """The payment system's export is the bureau's data: the performance section and the business sections
+    (who follow their departments' spending) load it; departments read their own projects' execution."""
+    return user.has_role(*BUREAU_WIDE_ROLES, Role.FINANCE_BUSINESS.value)

@@ -37,7 +37,7 @@ def _same_site_referrer() -> str | None:
 
 def register_web(app: Flask) -> None:
     from ..processes import registry
-    from . import auth, dashboard, disclosure, filters, instances, me, projects, tasks
+    from . import auth, dashboard, disclosure, execution, filters, instances, me, projects, tasks
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -50,6 +50,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(me.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(disclosure.bp)
+    app.register_blueprint(execution.bp)
     for blueprint in registry.web_blueprints():  # each process's own pages (its board, its records)
         app.register_blueprint(blueprint)
     filters.register(app)
