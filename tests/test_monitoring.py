@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workflow_app.extensions import db
-from workflow_app.models import GoalVersion, MonitoringReport, MonitoringRound, ProcessInstance
+from workflow_app.models import MonitoringReport, MonitoringRound, ProcessInstance
 
 from .helpers import RSJ, project_id
 from .monitoring_flow import YEAR, MonitoringFlow, approve_goals, report_data, rows
@@ -236,8 +236,7 @@ def test_adjust_budget_writes_a_new_goal_version_and_the_project_amount(app, api
     report = api("jxk").get(f"/api/v1/monitoring-reports/{report_of(later, approved[RSJ])['id']}").get_json()
     assert report["goal_version_id"] == newest["id"] and report["budget"] == 240.0
     assert report["indicators"][0]["target"] == "2400"
-    # The difference is visible on the project page as for any two goal versions.
-    page = api("jxk").client  # noqa: F841 - the page test is in test_monitoring_pages.py
+    # (The difference on the project page, as for any two goal versions: test_monitoring_pages.py.)
 
 
 # -- rectification in one click -------------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from ..celery_app import celery_app
 from ..engine import now
 from ..extensions import db
 from ..models import GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project, User
-from ..models.monitoring import (CAUSES, LIKELIHOODS, OUTCOMES, MonitoringIndicatorRow, MonitoringReport,
-                                 MonitoringRound, ReportStatus, RoundStatus)
+from ..models.monitoring import (CAUSES, LIKELIHOODS, MonitoringIndicatorRow, MonitoringReport, MonitoringRound,
+                                 ReportStatus, RoundStatus)
 from . import attachments, audit, execution, goal_review, goals, monitoring_warnings, policy, rectification
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
