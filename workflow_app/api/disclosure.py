@@ -41,7 +41,7 @@ def get_publication(kind: str, object_id: int):
 def decide_publication(kind: str, object_id: int):
     body = json_body(required=True)
     actor = current_actor()
-    publication.decide(actor, kind, object_id, body.get("published"), body.get("reason"))
+    publication.set_disclosure(actor, kind, object_id, body.get("published"), body.get("reason"))
     return jsonify_ok(publication.entry_json(publication.entry(actor, kind, object_id)))
 
 

@@ -122,7 +122,7 @@ def entry(actor: User, kind_key: str, object_id: int) -> Entry:
 
 
 @transactional
-def decide(actor: User, kind_key: str, object_id: int, publish: Any, reason: Any) -> Publication:
+def set_disclosure(actor: User, kind_key: str, object_id: int, publish: Any, reason: Any) -> Publication:
     """公开 (published now, with the department budget) or 不公开 with a reason. Deciding again replaces the
     decision; a document published before keeps its first publish date."""
     current = entry(actor, kind_key, object_id)

@@ -78,13 +78,13 @@ def index():
 
 @bp.post("/disclosure/<kind>/<int:object_id>")
 @login_required
-def decide(kind: str, object_id: int):
+def set_disclosure(kind: str, object_id: int):
     publish = {"1": True, "0": False}.get(request.form.get("published") or "")
     back = request.form.get("next") or url_for("disclosure.index")
     if not back.startswith("/") or back.startswith(("//", "/\\")):   # our own pages only, never another site
         back = url_for("disclosure.index")
     try:
-        publication.decide(actor(), kind, object_id, publish, request.form.get("reason"))
+        publication.set_disclosure(actor(), kind, object_id, publish, request.form.get("reason"))
     except Invalid as error:
         detail = "；".join(m for ms in error.fields.values() for m in ms)
         flash(_("未保存：%(reason)s", reason=error.message + (f"（{detail}）" if detail else "")), "danger")
