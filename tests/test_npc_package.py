@@ -1,29 +1,30 @@
-"""报送人大材料包: a year's documents bound into one PDF by a background job (run eagerly here; CI's real worker
-runs the same job), its progress as JSON, the file kept with its SHA-256 and checked on every download. The package
-is built from the publication kinds that say they go to 人大, whichever process declares them."""
+"""报送人大材料包 (issue 17): for a year, one PDF of cover, contents, the key evaluation reports, the whole-department
+self-evaluation reports and the summary table of grades, built by a background job (run eagerly here; CI's real
+worker runs the same job), its progress as JSON, the file kept with its SHA-256 and checked on every download.
+Goal tables are not in it (they go to 人大 with the budget)."""
 from __future__ import annotations
 
 import hashlib
 import os
-import time
+import re
 import shutil
 import subprocess
-from datetime import datetime, timezone
+import time
 from pathlib import Path
 
 import pytest
-from flask import render_template_string
 from sqlalchemy import select
 
 from workflow_app.extensions import db
-from workflow_app.models import AuditEvent, Department, NpcPackage
+from workflow_app.models import AuditEvent, NpcPackage
 from workflow_app.processes import registry
 from workflow_app.processes.registry import PublicationKind, PublishableDocument
 from workflow_app.services import npc_package
 
 from .conftest import csrf_from
-from .disclosure_flow import approve
-from .helpers import RSJ, SLJ
+from .department_performance_flow import LAST_YEAR
+from .disclosure_flow import (DEPARTMENT_TITLE, EVALUATED, EVALUATED_NAME, EVALUATION_TITLE, OBJECTION,
+                              confirmed_department_report, finished_key_evaluation)
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str | None:
@@ -35,18 +36,47 @@ def pdf_text(data: bytes, tmp_path: Path) -> str | None:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
-def test_a_year_package_is_built_kept_and_checked(app, api, tmp_path):
-    first, second = approve(app, api, RSJ, "rsj"), approve(app, api, SLJ, "slj")
+@pytest.fixture
+def front_matter(monkeypatch) -> list[str]:
+    """The package's front matter (cover, contents, summary table) as the job renders it, last rendering last."""
+    rendered: list[str] = []
+    original = npc_package.render_template
+
+    def recording(template: str, **context) -> str:
+        html = original(template, **context)
+        if template == "pdf/npc_package.html":
+            rendered.append(html)
+        return html
+    monkeypatch.setattr(npc_package, "render_template", recording)
+    return rendered
+
+
+def test_a_year_package_is_built_kept_and_checked(app, api, tmp_path, front_matter):
+    evaluation = finished_key_evaluation(app, api, with_goal_table=True)   # the year has a goal table too
+    case = confirmed_department_report(app, api)
     jxk = api("jxk")
-    # 人大 gets the year's documents whether or not they are public
-    assert jxk.put(f"/api/v1/publications/goal_table/{second}",
-                   json={"published": False, "reason": "涉及饮水工程安全信息"}).status_code == 200
-    started = jxk.post("/api/v1/npc-packages", json={"fiscal_year": 2027})
+    # 人大 gets the year's reports whether or not they are public
+    assert jxk.put(f"/api/v1/publications/key_evaluation_report/{evaluation}",
+                   json={"published": False, "reason": "评价涉及个人补助信息"}).status_code == 200
+    started = jxk.post("/api/v1/npc-packages", json={"fiscal_year": LAST_YEAR})
     assert started.status_code == 202, started.get_json()
     package = started.get_json()
-    assert (package["status"], package["documents"], package["percent"]) == ("done", 2, 100)
+    assert (package["status"], package["documents"], package["percent"]) == ("done", 2, 100)   # no goal table
     status = jxk.get(f"/api/v1/npc-packages/{package['id']}").get_json()
     assert status["done_steps"] == status["total_steps"] == 4 and len(status["sha256"]) == 64
+
+    # the contents: key evaluation reports first, then the whole-department reports; the grades in the summary
+    contents = front_matter[-1]
+    assert "项目绩效目标表" not in contents and "总体目标" not in contents
+    first, second = contents.index("、重点绩效评价报告（1 份）"), contents.index("、部门整体绩效自评报告（1 份）")
+    assert first < contents.index(EVALUATION_TITLE) < second < contents.index(DEPARTMENT_TITLE)
+    summary = contents[contents.index("绩效评价结果汇总表</h1>"):]
+    assert f"{EVALUATION_TITLE}（{EVALUATED}）" in summary and "92.5" in summary
+    assert f"{DEPARTMENT_TITLE}（rsj）" in summary and f"{case['score']:.1f}" in summary
+    rows = [summary[summary.index(EVALUATION_TITLE):summary.index(DEPARTMENT_TITLE)],
+            summary[summary.index(DEPARTMENT_TITLE):]]
+    assert '<td style="text-align: center">优</td>' in rows[0]
+    assert f'<td style="text-align: center">{case["grade"]}</td>' in rows[1]
 
     download = api("supervisor").get(f"/api/v1/npc-packages/{package['id']}/file")   # 人大预工委 reads it
     assert download.status_code == 200 and download.data.startswith(b"%PDF-")
@@ -54,9 +84,17 @@ def test_a_year_package_is_built_kept_and_checked(app, api, tmp_path):
     assert len(download.data) == status["size"]
     text = pdf_text(download.data, tmp_path)
     if text is not None:
-        for words in ("2027年度", "目", "绩效评价结果汇总表", "城乡居民就业技能培训补贴", "农村饮水安全巩固提升工程",
-                      "项目绩效目标表", "总体目标"):
+        for words in (f"{LAST_YEAR}年度", "绩效评价结果汇总表", "重点绩效评价报告", "部门整体绩效自评报告"):
             assert words in text, words
+        # each report starts on the page the contents give for it, in the contents' order
+        pages = text.split("\f")
+        evaluation_page, department_page = (int(n) for n in re.findall(r'<td class="page">(\d+)</td>', contents))
+        assert 3 < evaluation_page < department_page
+        assert EVALUATED_NAME in pages[evaluation_page - 1] and "重点绩效评价报告" in pages[evaluation_page - 1]
+        assert "部门整体绩效自评报告" in pages[department_page - 1]
+        assert "县人力资源和社会保障局" in pages[department_page - 1]
+        assert OBJECTION not in text            # the key evaluation is bound as published: without section 七
+        assert "项目绩效目标表" not in text
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "npc_package")) \
             == "npc_package_requested"
@@ -71,6 +109,23 @@ def test_a_year_package_is_built_kept_and_checked(app, api, tmp_path):
     assert refused.status_code == 409 and "SHA-256" in refused.get_json()["message"]
 
 
+def test_the_sections_follow_their_declared_order(app):
+    """Key evaluation reports, then whole-department reports: by `npc_order`, not by import order."""
+    with app.app_context():
+        keys = [kind.key for kind, _documents in npc_package.contents_of(LAST_YEAR)]
+    assert keys == ["key_evaluation_report", "department_performance_report"]
+    assert registry.publication_kind("goal_table").in_npc_package is False
+    late = PublicationKind(key="test_early", label="先列的", documents=lambda year: [], html=lambda _id: "",
+                           in_npc_package=True, npc_order=1)
+    module = registry.register(registry.ProcessModule(key="test_early_process", publications=(late,)))
+    try:
+        with app.app_context():
+            keys = [kind.key for kind, _documents in npc_package.contents_of(LAST_YEAR)]
+        assert keys == ["test_early", "key_evaluation_report", "department_performance_report"]
+    finally:
+        registry._modules.pop(module.key)
+
+
 def test_who_may_build_and_read(app, api):
     assert api("rsj_filer").post("/api/v1/npc-packages", json={"fiscal_year": 2027}).status_code == 403
     assert api("supervisor").post("/api/v1/npc-packages", json={"fiscal_year": 2027}).status_code == 403
@@ -83,22 +138,27 @@ def test_who_may_build_and_read(app, api):
     assert api("jxk").get("/api/v1/npc-packages/999").status_code == 404
 
 
-def test_an_empty_year_still_gives_a_package(app, api):
+def test_an_empty_year_still_gives_a_package(app, api, tmp_path):
     package = api("jxk").post("/api/v1/npc-packages", json={"fiscal_year": 2031}).get_json()
     assert (package["status"], package["documents"]) == ("done", 0)
-    assert api("jxk").get(f"/api/v1/npc-packages/{package['id']}/file").data.startswith(b"%PDF-")
+    data = api("jxk").get(f"/api/v1/npc-packages/{package['id']}/file").data
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data, tmp_path)
+    if text is not None:
+        assert "本年度没有可报送的文件" in text
 
 
 def test_the_page_builds_and_polls(app, api, browser):
-    approve(app, api, RSJ, "rsj")
+    confirmed_department_report(app, api)
     page = browser("jxk")
     listing = page.get("/npc-packages").get_data(as_text=True)
     assert "生成材料包" in listing
-    response = page.post("/npc-packages", data={"csrf_token": csrf_from(listing), "fiscal_year": "2027"})
+    response = page.post("/npc-packages", data={"csrf_token": csrf_from(listing), "fiscal_year": str(LAST_YEAR)})
     assert response.status_code == 302
     with app.app_context():
         package = db.session.scalars(select(NpcPackage)).one()
-        package_id, sha = package.id, package.sha256
+        package_id, sha, documents = package.id, package.sha256, package.documents
+    assert documents == 1
     html = page.get("/npc-packages").get_data(as_text=True)
     assert sha in html and f"/npc-packages/{package_id}/file" in html and "progress-bar" in html
     status = page.get(f"/npc-packages/{package_id}.json").get_json()
@@ -108,46 +168,6 @@ def test_the_page_builds_and_polls(app, api, browser):
     assert refused.status_code == 422
     assert browser("rsj_filer").get("/npc-packages").status_code == 403
     assert browser("rsj_filer").get(f"/npc-packages/{package_id}.json").status_code == 403
-
-
-@pytest.fixture
-def evaluation_kind(app):
-    """A second kind as another process declares it (the key evaluation reports wire in the same way)."""
-    with app.app_context():
-        water = db.session.scalar(select(Department.id).where(Department.code == "slj"))
-    report = PublishableDocument(id=7, title="乡村振兴衔接资金重点绩效评价报告", code="2027-PJ-007", department_id=water,
-                                 department_name="县水务局", fiscal_year=2027,
-                                 approved_at=datetime(2027, 6, 1, tzinfo=timezone.utc), grade="良", score=86.5)
-    kind = PublicationKind(
-        key="test_evaluation", label="重点绩效评价报告",
-        documents=lambda year: [report] if year in (None, 2027) else [],
-        html=lambda _id: render_template_string(
-            '{% extends "pdf/_base.html" %}{% block body %}<h1>重点绩效评价报告</h1><p>评价结论：良</p>{% endblock %}'),
-        in_npc_package=True)
-    module = registry.register(registry.ProcessModule(key="test_evaluation_process", publications=(kind,)))
-    yield kind
-    registry._modules.pop(module.key)
-
-
-def test_other_kinds_join_the_package_and_the_portal(app, api, evaluation_kind, tmp_path):
-    table = approve(app, api, RSJ, "rsj")
-    jxk = api("jxk")
-    package = jxk.post("/api/v1/npc-packages", json={"fiscal_year": 2027}).get_json()
-    assert package["documents"] == 2
-    text = pdf_text(jxk.get(f"/api/v1/npc-packages/{package['id']}/file").data, tmp_path)
-    if text is not None:
-        assert "乡村振兴衔接资金重点绩效评价报告" in text and "86.5" in text and "评价结论：良" in text
-
-    listed = {(i["kind"], i["id"]) for i in jxk.get("/api/v1/publications").get_json()["items"]}
-    assert listed == {("goal_table", table), ("test_evaluation", 7)}
-    assert api().get("/api/v1/public/documents").get_json()["items"] == []
-    assert api().get("/api/v1/public/documents/test_evaluation/7.pdf").status_code == 404
-    assert api("slj_filer").put("/api/v1/publications/test_evaluation/7", json={"published": True}).status_code == 200
-    public = api().get("/api/v1/public/documents?kind=test_evaluation").get_json()["items"]
-    assert [(i["code"], i["department"]) for i in public] == [("2027-PJ-007", "slj")]
-    assert api().get("/api/v1/public/documents/test_evaluation/7.pdf").data.startswith(b"%PDF-")
-    assert "乡村振兴衔接资金重点绩效评价报告" in app.test_client().get("/public?q=乡村振兴").get_data(as_text=True)
-
 
 
 def test_a_failing_document_fails_the_build_visibly_and_frees_the_year(app, api):
@@ -167,6 +187,7 @@ def test_a_failing_document_fails_the_build_visibly_and_frees_the_year(app, api)
     again = api("jxk").post("/api/v1/npc-packages", json={"fiscal_year": 2027})
     assert again.status_code == 202 and again.get_json()["status"] == "done"
 
+
 BROKER = os.environ.get("TEST_CELERY_BROKER_URL")
 
 
@@ -175,9 +196,9 @@ def test_the_worker_builds_a_package_sent_through_the_broker(app, api):
     """The job as the real worker runs it (the app's own Celery runs eagerly in the tests)."""
     from celery import Celery
 
-    approve(app, api, RSJ, "rsj")
+    confirmed_department_report(app, api)
     with app.app_context():
-        package = NpcPackage(fiscal_year=2027, status="queued", requested_by="jxk")
+        package = NpcPackage(fiscal_year=LAST_YEAR, status="queued", requested_by="jxk")
         db.session.add(package)
         db.session.commit()
         package_id = package.id

@@ -64,7 +64,7 @@ MODULE = register(ProcessModule(
                                   documents=department_performance_service.publishable,
                                   html=department_performance_service.published_html,
                                   document=department_performance_service.publishable_document,
-                                  in_npc_package=True),),
+                                  in_npc_package=True, npc_order=20),),  # after the key evaluation reports
 ))
 
 

@@ -59,10 +59,10 @@ MODULE = register(ProcessModule(
     independent_reviews=frozenset({"finance_review", "authority_review", "expert_review"}),
     templates=GOAL_REVIEW,
     wide_tasks=frozenset({"draft_goals", "revise_goals"}),  # the indicator editor takes the page's width
-    # The approved 绩效目标表 is published with the department budget (信息公开), and as 重要绩效目标 it goes to
-    # 人大 with the budget (中发〔2018〕34号).
+    # The approved 绩效目标表 is published with the department budget (信息公开). It is not in the August 人大
+    # package (issue 17): a county has thousands of them, and they go to 人大 with the budget instead.
     publications=(PublicationKind(key=goal_table.KIND, label=_l("项目绩效目标表"), documents=goal_table.documents,
-                                  html=goal_table.html, document=goal_table.document, in_npc_package=True),),
+                                  html=goal_table.html, document=goal_table.document, in_npc_package=False),),
     web_views=("workflow_app.web.goal_table",),
     api_views=("workflow_app.api.goal_table",),
 ))

@@ -48,7 +48,8 @@ MODULE = register(ProcessModule(
     publications=(PublicationKind(key=key_evaluation_report.PUBLICATION_KIND, label=_l("重点绩效评价报告"),
                                   documents=key_evaluation_report.publishable,
                                   html=key_evaluation_report.published_html,
-                                  document=key_evaluation_report.publishable_document, in_npc_package=True),),
+                                  document=key_evaluation_report.publishable_document, in_npc_package=True,
+                                  npc_order=10),),  # the package's first section (issue 17)
 ))
 
 

@@ -87,7 +87,8 @@ class PublicationKind:
     `html(id)`: the document printed as one HTML page (a templates/pdf/ page, extending pdf/_base.html), from
     which its PDF is made and with which the 人大 package binds it; `pdf(id)`: its PDF, when the process
     prints it some other way (default: `html` through WeasyPrint). `in_npc_package`: it belongs in the yearly
-    package sent to 人大 (报送人大)."""
+    package sent to 人大 (报送人大); `npc_order`: where its section comes in that package (lower first; the
+    package's order is declared, not left to the order in which the processes happen to be imported)."""
 
     key: str
     label: LazyString | str
@@ -95,6 +96,7 @@ class PublicationKind:
     html: Callable[[int], str]
     pdf: Callable[[int], bytes] | None = None
     in_npc_package: bool = False
+    npc_order: int = 100
     # `document(id)`: one publishable document, None if there is no such (finished) one; default: looked up in
     # `documents(None)`, which a kind with many documents should spare the portal's downloads.
     document: Callable[[int], PublishableDocument | None] | None = None

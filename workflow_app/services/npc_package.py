@@ -42,9 +42,10 @@ def package_dir() -> Path:
 
 
 def contents_of(year: int) -> list[tuple[PublicationKind, list[PublishableDocument]]]:
-    """The package's sections: each kind that goes to 人大, with its finished documents of the year."""
+    """The package's sections: each kind that goes to 人大, with its finished documents of the year, in the
+    kinds' declared `npc_order` (ties: their registration order)."""
     sections = []
-    for kind in registry.publication_kinds():
+    for kind in sorted(registry.publication_kinds(), key=lambda k: k.npc_order):
         if kind.in_npc_package:
             documents = sorted(kind.documents(year), key=lambda d: (d.department_name, d.code))
             sections.append((kind, documents))
