@@ -95,17 +95,26 @@ def compact_queue_sizes() -> int:
     return compact_now()
 
 
-@celery_app.task(name="workflow_app.start_instances_batch")
-def start_instances_batch(process_key: str, items: list[dict], username: str, chunk_key: str | None = None) -> int:
+@celery_app.task(name="workflow_app.start_instances_batch", bind=True, max_retries=10, default_retry_delay=5)
+def start_instances_batch(self: Task, process_key: str, items: list[dict], username: str,
+                          chunk_key: str | None = None) -> int:
     """Start one instance of `process_key` per start-data dict in `items`, acting as `username`.
 
     A round of thousands is sent as many such chunks; each chunk is one transaction, so a chunk either
     starts completely or not at all (and can simply be sent again). With a `chunk_key` (unique per chunk,
     e.g. "<round id>:<chunk no>") a chunk delivered again after it committed starts nothing and returns
     the count it started the first time.
+
+    A chunk that gives up on the database's write lock (`Unavailable`: another worker held SQLite's lock through
+    every retry) is sent again a few seconds later rather than acknowledged and lost: the round would otherwise
+    stay short of its instances with nobody told.
     """
     from .services.batches import start_chunk
-    return start_chunk(process_key, items, username, chunk_key)
+    from .services.errors import Unavailable
+    try:
+        return start_chunk(process_key, items, username, chunk_key)
+    except Unavailable as error:
+        raise self.retry(exc=error)
 
 
 @celery_app.task(name=SEND_NOTIFICATION_MAIL, bind=True, max_retries=5, default_retry_delay=60)
