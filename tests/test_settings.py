@@ -122,6 +122,8 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "QUEUE_SIZES_COMPACT_SECONDS": ("60", lambda c: c["QUEUE_SIZES_COMPACT_SECONDS"] == 60),
     "RECTIFICATION_REMINDER_DAYS": ("5", lambda c: c["RECTIFICATION_REMINDER_DAYS"] == 5),
     "TIMER_INTERVAL_SECONDS": ("30", lambda c: c["TIMER_INTERVAL_SECONDS"] == 30),
+    "DISCLOSURE_WARNING_DAYS": ("15", lambda c: c["DISCLOSURE_WARNING_DAYS"] == 15),
+    "NPC_PACKAGE_DIR": ("/srv/npc", lambda c: c["NPC_PACKAGE_DIR"] == "/srv/npc"),
 }
 
 # Environment variables the README names that are not settings of this app (the shell's, the tests').
