@@ -5,11 +5,11 @@ config when it names the setting (tests, an embedding app), else the environment
 """
 from __future__ import annotations
 
-import os
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from flask import current_app
+
+from . import process_settings
 
 SETTINGS: dict[str, str] = {
     # "=" indicators: within this relative deviation (per cent) from the target the row earns full points.
@@ -24,13 +24,7 @@ SETTINGS: dict[str, str] = {
 
 
 def setting(name: str) -> Decimal:
-    value = current_app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name) or SETTINGS[name]
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as error:
-        raise ValueError(f"setting {name} is not a number: {value!r}") from error
+    return process_settings.read(name, SETTINGS)
 
 
 def scoring_options() -> dict[str, Any]:

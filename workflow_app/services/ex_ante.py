@@ -11,13 +11,11 @@ templates/processes/ex_ante/); its declaration for the generic code is processes
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
@@ -27,7 +25,8 @@ from ..models import (Department, HumanTask, InstanceStatus, ProcessInstance, Pr
                       User)
 from ..models.ex_ante import (CONCLUSION_LABELS, ITEM_KINDS, MATERIALS, REQUIRED_MATERIALS,
                               ExAnteAssessment, ExAnteConclusion, ExAnteMaterial, ExAnteOpinion, ExAnteStatus)
-from . import anonymity, attachments, audit, ex_ante_scoring, goal_review, instances, policy, projects
+from . import (anonymity, attachments, audit, ex_ante_scoring, goal_review, instances, policy, process_settings,
+               projects)
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
 from .transaction import transactional
@@ -45,15 +44,8 @@ SETTINGS: dict[str, str] = {"EX_ANTE_SUPPORT_MIN": "80", "EX_ANTE_PARTIAL_MIN": 
 
 
 def setting(name: str) -> Decimal:
-    """A setting of this process: the app's config when it names it (tests, an embedding app), else the
-    environment, else the default. Read on use, so every worker sees the same environment."""
-    value = current_app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name) or SETTINGS[name]
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as error:
-        raise ValueError(f"setting {name} is not a number: {value!r}") from error
+    """A setting of this process (services/process_settings.py)."""
+    return process_settings.read(name, SETTINGS)
 
 
 # -- starting -----------------------------------------------------------------------------------

@@ -12,14 +12,12 @@ declaration for the generic code is processes/monitoring.py.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
@@ -30,7 +28,8 @@ from ..extensions import db
 from ..models import GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project, User
 from ..models.monitoring import (CAUSES, LIKELIHOODS, MonitoringIndicatorRow, MonitoringReport, MonitoringRound,
                                  ReportStatus, RoundStatus)
-from . import attachments, audit, execution, goal_review, goals, monitoring_warnings, policy, rectification
+from . import (attachments, audit, execution, goal_review, goals, monitoring_warnings, policy, process_settings,
+               rectification)
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
 from .transaction import after_commit, transactional
@@ -47,15 +46,8 @@ SETTINGS: dict[str, str] = {"MONITORING_RECTIFICATION_DAYS": "30", "MONITORING_B
 
 
 def setting(name: str) -> int:
-    """A setting of this process: the app's config when it names it (tests), else the environment, else the
-    default. Read on use, so every worker sees the same environment."""
-    value = current_app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name) or SETTINGS[name]
-    try:
-        return int(str(value))
-    except ValueError as error:
-        raise ValueError(f"setting {name} is not a whole number: {value!r}") from error
+    """A setting of this process (services/process_settings.py)."""
+    return process_settings.read(name, SETTINGS, int)
 
 
 # -- the computed warnings (services/execution.py, services/monitoring_warnings.py) ------------------------------

@@ -14,11 +14,11 @@ else the environment, else the default.
 """
 from __future__ import annotations
 
-import os
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from flask import current_app, has_app_context
+
+from . import process_settings
 
 Colour = Literal["red", "yellow", "green"]
 COLOURS: tuple[Colour, ...] = ("red", "yellow", "green")
@@ -36,14 +36,8 @@ _LESS = {"<=", "≤"}
 
 
 def setting(name: str) -> Decimal:
-    """A monitoring threshold (percent): config, else environment, else the default."""
-    value = current_app.config.get(name) if has_app_context() else None
-    if value in (None, ""):
-        value = os.environ.get(name) or SETTINGS[name]
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as error:
-        raise ValueError(f"setting {name} is not a number: {value!r}") from error
+    """A monitoring threshold (percent): see services/process_settings.py."""
+    return process_settings.read(name, SETTINGS)
 
 
 def thresholds() -> dict[str, Decimal]:
