@@ -76,6 +76,8 @@ def register_cli(app: Flask) -> None:
         from .services.department_performance_demo import seed_department_performance_demo
         added.update(seed_department_performance_demo())
         added["payments"] = seed_demo_payments()   # not part of seed_demo: the test county starts without any
+        from .services.cycle_demo import seed_cycle_demo   # approved goals, monitoring, evaluations, 公开
+        added.update(seed_cycle_demo())
         click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
         for problem in problems:
             click.echo(f"warning: not deployed: {problem}", err=True)

@@ -1,0 +1,70 @@
+"""`flask seed-demo` loads the year's cycle after 二上二下 (services/cycle_demo.py): approved goals, a 公开 goal
+table, the June monitoring round with one submitted 监控表, a self-evaluation round and a finished key evaluation,
+so the pages a user tries first are not empty; a second run adds nothing."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from workflow_app.extensions import db
+from workflow_app.models import Project
+from workflow_app.models.key_evaluation import KeyEvaluation
+from workflow_app.models.monitoring import MonitoringReport, MonitoringRound
+from workflow_app.models.publication import Publication
+from workflow_app.models.self_evaluation import SelfEvaluation
+
+COUNTED = (Project, MonitoringRound, MonitoringReport, Publication, SelfEvaluation, KeyEvaluation)
+
+
+def counts(app) -> dict[str, int]:
+    with app.app_context():
+        found = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in COUNTED}
+        found["approved"] = db.session.scalar(select(func.count()).select_from(Project)
+                                              .where(Project.goal_status == "approved"))
+        db.session.remove()
+    return found
+
+
+def added(output: str) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r"(\w+) \+(\d+)", output)}
+
+
+def test_seed_demo_loads_the_cycle_once(app, browser):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "skipped" not in first.output, first.output
+    loaded = added(first.output)
+    assert (loaded["goal_reviews"], loaded["publications"], loaded["key_evaluations"]) == (3, 1, 1), first.output
+    assert loaded["monitoring_reports"] == 3 and loaded["self_evaluations"] == 3, first.output
+    after_first = counts(app)
+    assert after_first["approved"] == 3 and after_first["MonitoringRound"] == 1, after_first
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert all(v == 0 for v in added(second.output).values()), second.output
+    assert counts(app) == after_first
+
+
+def test_the_pages_show_the_seeded_cycle(app, browser):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        report = db.session.scalars(select(MonitoringReport).join(Project)
+                                    .where(Project.code == "2027-RSJ-001")).one()
+        assert report.instance_id is not None and report.status not in ("pending", "filling"), report.status
+        assert db.session.scalar(select(func.count()).select_from(SelfEvaluation)
+                                 .where(SelfEvaluation.instance_id.is_(None))) == 0   # started synchronously
+        evaluation = db.session.scalars(select(KeyEvaluation)).one()
+        assert (evaluation.status, evaluation.agency, evaluation.grade) == ("finished", "thirdparty", "优")
+        db.session.remove()
+    jxk = browser("jxk")
+    monitoring = jxk.get("/monitoring")
+    assert monitoring.status_code == 200 and "2027" in monitoring.get_data(as_text=True)
+    disclosure = jxk.get("/disclosure").get_data(as_text=True)
+    assert "城乡居民就业技能培训补贴" in disclosure and "农村饮水安全巩固提升工程" in disclosure
+    assert "第五次全国经济普查县级经费" in jxk.get("/key-evaluations").get_data(as_text=True)
+    assert "城乡居民就业技能培训补贴" in jxk.get("/self-evaluations?year=2027").get_data(as_text=True)
+    public = app.test_client().get("/public").get_data(as_text=True)
+    assert "城乡居民就业技能培训补贴" in public          # the one goal table 公开
+    assert "农村饮水安全巩固提升工程" not in public       # approved, but not decided 公开
