@@ -50,9 +50,11 @@ def test_seed_demo_loads_the_cycle_once(app, browser):
 def test_the_pages_show_the_seeded_cycle(app, browser):
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
-        report = db.session.scalars(select(MonitoringReport).join(Project)
-                                    .where(Project.code == "2027-RSJ-001")).one()
-        assert report.instance_id is not None and report.status not in ("pending", "filling"), report.status
+        reports = {code: (status, colour) for code, status, colour in db.session.execute(
+            select(Project.code, MonitoringReport.status, MonitoringReport.colour).join(Project))}
+        assert reports == {"2027-RSJ-001": ("decision", "green"), "2027-SLJ-001": ("decision", "red"),
+                           "2027-TJJ-001": ("filling", None)}, reports
+        round_id = db.session.scalar(select(MonitoringRound.id))
         assert db.session.scalar(select(func.count()).select_from(SelfEvaluation)
                                  .where(SelfEvaluation.instance_id.is_(None))) == 0   # started synchronously
         evaluation = db.session.scalars(select(KeyEvaluation)).one()
@@ -60,7 +62,10 @@ def test_the_pages_show_the_seeded_cycle(app, browser):
         db.session.remove()
     jxk = browser("jxk")
     monitoring = jxk.get("/monitoring")
-    assert monitoring.status_code == 200 and "2027" in monitoring.get_data(as_text=True)
+    listed = monitoring.get_data(as_text=True)
+    assert f"/monitoring/rounds/{round_id}" in listed and "红色预警 1" in listed and "正常 1" in listed
+    board = jxk.get(f"/monitoring/rounds/{round_id}/board").get_data(as_text=True)
+    assert "红色预警" in board and "正常" in board and "农村饮水安全巩固提升工程" in board
     disclosure = jxk.get("/disclosure").get_data(as_text=True)
     assert "城乡居民就业技能培训补贴" in disclosure and "农村饮水安全巩固提升工程" in disclosure
     assert "第五次全国经济普查县级经费" in jxk.get("/key-evaluations").get_data(as_text=True)

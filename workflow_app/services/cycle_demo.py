@@ -39,7 +39,6 @@ REVIEWED = {"2027-RSJ-001": ("rsj_filer", "rsj_head", "rsj_deputy", "sbk"),
             "2027-SLJ-001": ("slj_filer", "slj_head", "slj_deputy", "nyk"),
             "2027-TJJ-001": ("tjj_filer", "tjj_head", "tjj_deputy", "sbk")}
 PUBLISHED = "2027-RSJ-001"      # its goal table is 公开 (/public)
-MONITORED = "2027-RSJ-001"      # its 监控表 is filled and submitted
 KEY_EVALUATED = "2027-TJJ-001"  # evaluated by the third party
 
 # Goals per project: (level1, level2, name, operator, target, unit, weight), plus the overall goal.
@@ -62,12 +61,24 @@ GOALS: dict[str, tuple[str, list[tuple[str, str, str, str, str, str, int]]]] = {
 }
 CONTROL_AMOUNT = {"2027-RSJ-001": 300, "2027-SLJ-001": 820, "2027-TJJ-001": 95}
 
-MONITORING_REPORT: dict[str, Any] = {
-    "executed": 140, "forecast": 300, "overall_progress": "上半年已完成培训1900人次，合格率92%。", "indicators": [
+# The 监控表 filled and submitted (to the business section's review): 人社局 on pace (green), 水务局 behind with
+# its causes and measures (red; 统计局 stays unfilled). 执行数 comes from the payments (seed_demo_payments).
+MONITORED: dict[str, dict[str, Any]] = {
+    "2027-RSJ-001": {"forecast": 300, "overall_progress": "上半年已完成培训1900人次，合格率92%。", "indicators": [
         {"progress": "1900", "forecast": "3000", "cause": "", "likelihood": "certain", "measures": ""},
         {"progress": "92", "forecast": "92", "cause": "", "likelihood": "certain", "measures": ""},
         {"progress": "已帮助860人实现就业", "forecast": "明显提升", "cause": "", "likelihood": "certain", "measures": ""},
-        {"progress": "93", "forecast": "93", "cause": "", "likelihood": "certain", "measures": ""}]}
+        {"progress": "93", "forecast": "93", "cause": "", "likelihood": "certain", "measures": ""}],
+        "review": {"recommendation": "continue", "opinion": "执行正常，建议继续实施"}},
+    "2027-SLJ-001": {"forecast": 760, "overall_progress": "已完成5处供水工程改造，其余7处因汛期停工，计划9月复工。",
+                     "indicators": [
+        {"progress": "5", "forecast": "11", "cause": "hardware", "likelihood": "possible",
+         "measures": "汛期后集中施工，增加施工队伍，每周调度进度。"},
+        {"progress": "100", "forecast": "100", "cause": "", "likelihood": "certain", "measures": ""},
+        {"progress": "91", "forecast": "95", "cause": "", "likelihood": "certain", "measures": ""},
+        {"progress": "88", "forecast": "90", "cause": "", "likelihood": "certain", "measures": ""}],
+        "review": {"recommendation": "correct", "opinion": "执行进度滞后，建议督促纠偏"}},
+}
 
 REPORT_PDF = b"%PDF-1.4\n%demo key evaluation report\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -187,17 +198,20 @@ def _monitoring() -> int:
     with _eager():
         started = monitoring.start_round(_user("jxk"), {"year": YEAR, "month": MONITORING_MONTH})
     round_id = started.round.id
-    project = _project(MONITORED)
-    report = None if project is None else db.session.scalars(select(MonitoringReport).where(
-        MonitoringReport.round_id == round_id, MonitoringReport.project_id == project.id)).first()
-    if report is None or report.instance_id is None:
-        _skip(f"the 监控表 of {MONITORED}: not in the round")
-        return started.added
-    filer, head, _, business = REVIEWED[MONITORED]
-    iid = report.instance_id
-    _do(iid, "fill_report", filer, copy.deepcopy(MONITORING_REPORT))
-    _do(iid, "head_signoff", head, {"approved": True, "opinion": "同意报送"})
-    _do(iid, "business_review", business, {"recommendation": "continue", "opinion": "执行正常，建议继续实施"})
+    for code, data in MONITORED.items():
+        project = _project(code)
+        report = None if project is None else db.session.scalars(select(MonitoringReport).where(
+            MonitoringReport.round_id == round_id, MonitoringReport.project_id == project.id)).first()
+        if report is None or report.instance_id is None:
+            _skip(f"the 监控表 of {code}: not in the round")
+            continue
+        filer, head, _, business = REVIEWED[code]
+        iid = report.instance_id
+        executed = float(report.executed or 0)
+        filled = {k: copy.deepcopy(v) for k, v in data.items() if k != "review"}
+        _do(iid, "fill_report", filer, {**filled, "executed": executed, "forecast": max(data["forecast"], executed)})
+        _do(iid, "head_signoff", head, {"approved": True, "opinion": "同意报送"})
+        _do(iid, "business_review", business, data["review"])
     return started.added
 
 
