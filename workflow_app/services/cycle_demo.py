@@ -24,9 +24,9 @@ from ..extensions import db
 from ..models import GoalReview, HumanTask, Project, TaskState, User
 from ..models.key_evaluation import KeyEvaluation
 from ..models.monitoring import MonitoringReport, MonitoringRound
-from ..models.publication import Publication
-from ..models.self_evaluation import EvaluationRound
-from . import attachments, goal_review, instances, key_evaluation, monitoring, publication, self_evaluation
+from ..models.publication import NpcPackage, Publication
+from ..models.self_evaluation import EvaluationRound, SelfEvaluation
+from . import attachments, goal_review, instances, key_evaluation, monitoring, npc_package, publication, self_evaluation
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ REVIEWED = {"2027-RSJ-001": ("rsj_filer", "rsj_head", "rsj_deputy", "sbk"),
             "2027-TJJ-001": ("tjj_filer", "tjj_head", "tjj_deputy", "sbk")}
 PUBLISHED = "2027-RSJ-001"      # its goal table is 公开 (/public)
 KEY_EVALUATED = "2027-TJJ-001"  # evaluated by the third party
+SELF_EVALUATED = "2027-RSJ-001"  # its 自评表 filled and signed off (submitted)
 
 # Goals per project: (level1, level2, name, operator, target, unit, weight), plus the overall goal.
 GOALS: dict[str, tuple[str, list[tuple[str, str, str, str, str, str, int]]]] = {
@@ -80,6 +81,13 @@ MONITORED: dict[str, dict[str, Any]] = {
         "review": {"recommendation": "correct", "opinion": "执行进度滞后，建议督促纠偏"}},
 }
 
+# The 自评表 of 人社局: one row per indicator of GOALS["2027-RSJ-001"], the 定性 one with its level.
+SELF_EVALUATION: dict[str, Any] = {
+    "annual_budget": 320, "executed": 305, "overall_actual": "全年培训3200人次，合格率92%，学员满意度95%。",
+    "problems": "部分乡镇培训场地不足，下年度与职业学校合作解决。",
+    "rows": [{"actual": "3200"}, {"actual": "92"}, {"level": "达成", "share": "100", "actual": "明显提升"},
+             {"actual": "95"}]}
+
 REPORT_PDF = b"%PDF-1.4\n%demo key evaluation report\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -99,7 +107,7 @@ def seed_cycle_demo() -> dict[str, int]:
         added: dict[str, int] = {}
         for name, step in (("goal_reviews", _goal_reviews), ("publications", _publish),
                            ("monitoring_reports", _monitoring), ("self_evaluations", _self_evaluations),
-                           ("key_evaluations", _key_evaluation)):
+                           ("key_evaluations", _key_evaluation), ("npc_packages", _npc_package)):
             try:
                 added[name] = step()
             except (DomainError, LookupError) as error:   # a step the data does not allow: the rest still loads
@@ -222,6 +230,15 @@ def _self_evaluations() -> int:
         return 0
     with _eager():
         _, added = self_evaluation.start_round(_user("jxk"), YEAR)
+    project = _project(SELF_EVALUATED)
+    evaluation = None if project is None else db.session.scalars(select(SelfEvaluation).where(
+        SelfEvaluation.project_id == project.id, SelfEvaluation.fiscal_year == YEAR)).first()
+    if evaluation is None or evaluation.instance_id is None:
+        _skip(f"the 自评表 of {SELF_EVALUATED}: not in the round")
+        return added
+    filer, head = REVIEWED[SELF_EVALUATED][:2]
+    _do(evaluation.instance_id, "fill_evaluation", filer, copy.deepcopy(SELF_EVALUATION))
+    _do(evaluation.instance_id, "evaluation_signoff", head, {"approved": True, "opinion": "同意报送"})
     return added
 
 
@@ -252,4 +269,13 @@ def _key_evaluation() -> int:
     _do(iid, "review_work", "jxk", {"accepted": True, "opinion": "评价工作规范"})
     _do(iid, "department_feedback", head, {"objection": False, "opinion": ""})
     _do(iid, "finalise", "jxk", {"opinion": "同意第三方评价结论"})
+    return 1
+
+
+def _npc_package() -> int:
+    """The year's 报送人大材料包, built here (a PDF with the key evaluation report)."""
+    if db.session.scalars(select(NpcPackage).where(NpcPackage.fiscal_year == YEAR)).first():
+        return 0
+    with _eager():
+        npc_package.request_package(_user("jxk"), YEAR)
     return 1
