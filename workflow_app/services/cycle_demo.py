@@ -1,7 +1,11 @@
 """Demo data of the year's cycle after 二上二下 (`flask seed-demo`): three demo projects of different departments
-through the goal review to approval (二下), one goal table 公开, the June monitoring round with one 监控表 filled
-and submitted, a self-evaluation round and a finished key evaluation, so that 运行监控, 单位自评, 重点评价,
-信息公开 and the public page show something to a user trying the product.
+through the goal review to approval (二下), one goal table 公开, the June monitoring round with two 监控表 filled
+and submitted (a green one, a red one), the self-evaluation round with one 自评表 submitted, a key evaluation
+finished by the third party and the year's 报送人大材料包 built, so that 运行监控, 单位自评, 重点评价, 结果应用,
+信息公开, 报送人大材料包 and the public page show something to a user trying the product.
+
+The batch starts (monitoring, self-evaluation) and the package build run in this process (Celery eager for
+the call): no worker runs during seed-demo.
 
 Every step goes through the services the API views call, as the demo users would. Idempotent: a step whose
 result exists already is skipped; a step whose precondition is missing is skipped with a message.
@@ -11,11 +15,11 @@ from __future__ import annotations
 
 import copy
 import io
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import click
 from flask import current_app
 from sqlalchemy import select
 
@@ -28,8 +32,6 @@ from ..models.publication import NpcPackage, Publication
 from ..models.self_evaluation import EvaluationRound, SelfEvaluation
 from . import attachments, goal_review, instances, key_evaluation, monitoring, npc_package, publication, self_evaluation
 from .errors import DomainError
-
-log = logging.getLogger(__name__)
 
 YEAR = 2027          # the demo projects' fiscal year (services/demo.PROJECTS)
 MONITORING_MONTH = 6  # payments exist for months 1–6 (services/execution.seed_demo_payments)
@@ -118,8 +120,7 @@ def seed_cycle_demo() -> dict[str, int]:
 
 
 def _skip(message: str) -> None:
-    log.warning("seed-demo: skipped %s", message)
-    print(f"seed-demo: skipped {message}")
+    click.echo(f"seed-demo: skipped {message}")
 
 
 def _user(username: str) -> User:
