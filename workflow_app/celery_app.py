@@ -12,3 +12,4 @@ celery_app = Celery("workflow_app")
 # Job names services queue (declared in workflow_app.worker).
 SEND_NOTIFICATION_MAIL = "workflow_app.send_notification_mail"
 BUILD_NPC_PACKAGE = "workflow_app.build_npc_package"
+START_INSTANCES_BATCH = "workflow_app.start_instances_batch"

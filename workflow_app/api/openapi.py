@@ -809,10 +809,11 @@ SCHEMAS["PaymentImport"] = {"type": "object", "required": [
     "replaced": {"type": "integer", "description": "of which replaced a month an earlier import held"},
     "projects": {"type": "integer"}, "years": {"type": "array", "items": {"type": "integer"}},
     "imported_by": _NULLABLE_STR, "created_at": {"type": "string", "format": "date-time"}}}
-SCHEMAS["PaymentFileRejected"] = {"type": "object", "required": ["error", "message", "rows"], "properties": {
+SCHEMAS["PaymentFileRejected"] = {"type": "object", "required": ["error", "message"], "properties": {
     "error": {"type": "string", "enum": ["validation_failed"]}, "message": {"type": "string"},
     "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    "rows": {"type": "array", "description": "every bad row; empty when the file itself is unusable",
+    "rows": {"type": "array", "description": "every bad row, when the file was read (absent when the request itself "
+                                               "is refused, e.g. a bad year); empty when the file itself is unusable",
              "items": {"type": "object", "required": ["row", "column", "message"], "properties": {
                  "row": {"type": "integer", "description": "as the spreadsheet numbers it"},
                  "column": {"type": "string", "enum": ["项目编码", "月份", "支付金额", "年度"]},

@@ -52,7 +52,7 @@ MODULE = register(ProcessModule(
     instance_readers=frozenset({Role.FINANCE_BUSINESS.value, Role.SUPERVISOR.value}),
     nav=(NavEntry("department_performance.index", _l("部门整体绩效"),
                   frozenset({Role.PERFORMANCE_SECTION.value, Role.ADMIN.value, Role.FINANCE_BUSINESS.value,
-                             Role.SUPERVISOR.value, Role.DEPARTMENT_FILER.value, Role.DEPARTMENT_HEAD.value})),),
+                             Role.SUPERVISOR.value, Role.DEPARTMENT_FILER.value, Role.DEPARTMENT_HEAD.value}), order=80),),
     web_views=("workflow_app.web.department_performance",),
     api_views=("workflow_app.api.department_performance",),
     templates=P,

@@ -53,7 +53,7 @@ MODULE = register(ProcessModule(
     # from; the reviews are independent: nobody outside the bureau-wide roles reads another's in the history.
     anonymous_tasks=frozenset({"expert_review"}),
     independent_reviews=frozenset({"finance_review", "expert_review", "third_party_report"}),
-    nav=(NavEntry("ex_ante.index", _l("事前评估")),),
+    nav=(NavEntry("ex_ante.index", _l("事前评估"), order=10),),
     web_views=("workflow_app.web.ex_ante",),
     api_views=("workflow_app.api.ex_ante",),
     templates=EX_ANTE,

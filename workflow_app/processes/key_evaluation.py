@@ -38,7 +38,7 @@ MODULE = register(ProcessModule(
     },
     # The agency's scoring is its own: the department reads it in the report, not another reviewer's draft.
     independent_reviews=frozenset({"agency_score"}),
-    nav=(NavEntry("key_evaluation.index", _l("重点评价")),),
+    nav=(NavEntry("key_evaluation.index", _l("重点评价"), order=50),),
     web_views=("workflow_app.web.key_evaluation",),
     api_views=("workflow_app.api.key_evaluation",),
     templates=KEY_EVALUATION,

@@ -38,7 +38,7 @@ MODULE = register(ProcessModule(
     },
     # Everyone who takes part (not the experts and third parties, to whom monitoring does not exist).
     nav=(NavEntry("monitoring.index", _l("运行监控"), roles=frozenset(
-        r.value for r in Role if r not in (Role.EXPERT, Role.THIRD_PARTY))),),
+        r.value for r in Role if r not in (Role.EXPERT, Role.THIRD_PARTY)), order=30),),
     web_views=("workflow_app.web.monitoring", "workflow_app.web.monitoring_board"),
     api_views=("workflow_app.api.monitoring", "workflow_app.api.monitoring_board"),
     templates=MONITORING,

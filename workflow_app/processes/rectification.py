@@ -33,7 +33,7 @@ MODULE = register(ProcessModule(
     # rectification, whichever department it concerns (the same rule as the rectification board).
     task_readers=frozenset({Role.SUPERVISOR.value}),
     instance_readers=frozenset({Role.SUPERVISOR.value, Role.FINANCE_BUSINESS.value}),
-    nav=(NavEntry("rectifications.board", _l("整改督办")),),
+    nav=(NavEntry("rectifications.board", _l("整改督办"), order=70),),
     web_views=("workflow_app.web.rectifications",),
     api_views=("workflow_app.api.rectifications",),
     templates=RECTIFICATION,

@@ -50,6 +50,8 @@ class NavEntry:
     endpoint: str
     label: LazyString | str
     roles: frozenset[str] | None = None
+    # Its place in the navigation's 绩效全过程 menu, in the order of the budget cycle (事前评估 first).
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,8 @@ def due_days(environ: Mapping[str, str] | None = None) -> dict[str, int]:
 
 def nav_entries(has_role: Callable[..., bool]) -> list[NavEntry]:
     """The processes' navigation links this user sees (`has_role`: the user's `has_role`)."""
-    return [entry for m in _modules.values() for entry in m.nav if entry.roles is None or has_role(*entry.roles)]
+    entries = [entry for m in _modules.values() for entry in m.nav if entry.roles is None or has_role(*entry.roles)]
+    return sorted(entries, key=lambda entry: entry.order)
 
 
 def web_blueprints() -> list[Blueprint]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..celery_app import START_INSTANCES_BATCH, celery_app
 from ..extensions import db
 from ..models import BatchChunk, User
 from . import policy
@@ -96,3 +97,16 @@ def _start_chunk(process_key: str, items: list[dict[str, Any]], username: str, c
     if chunk is not None:
         chunk.started = started
     return started
+
+
+def send_chunks(process_key: str, items: list[dict[str, Any]], username: str, key_prefix: str,
+                item_key: Callable[[dict[str, Any]], Any], size: int = 100) -> int:
+    """Queue a round's start data to the workers as chunks of `size`, by the job's name (services never import
+    the worker module; the job is registered wherever Celery runs). Each chunk's key is `key_prefix` and its first
+    and last item's `item_key`, so sending a round's pending items again never starts a committed chunk twice.
+    Call it after the commit that wrote the rows the items name (`transaction.after_commit`)."""
+    job = celery_app.tasks[START_INSTANCES_BATCH]
+    for chunk in _chunks(items, max(1, min(size, 1000))):
+        job.delay(process_key, chunk, username,
+                  chunk_key=f"{key_prefix}:{item_key(chunk[0])}-{item_key(chunk[-1])}")
+    return len(items)

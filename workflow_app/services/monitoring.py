@@ -22,13 +22,12 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from ..celery_app import celery_app
 from ..engine import now
 from ..extensions import db
 from ..models import GoalReview, GoalStatus, GoalVersion, InstanceStatus, ProcessInstance, Project, User
 from ..models.monitoring import (CAUSES, LIKELIHOODS, MonitoringIndicatorRow, MonitoringReport, MonitoringRound,
                                  ReportStatus, RoundStatus)
-from . import (attachments, audit, execution, goal_review, goals, monitoring_warnings, policy, process_settings,
+from . import (attachments, audit, batches, execution, goal_review, goals, monitoring_warnings, policy, process_settings,
                rectification)
 from .errors import Conflict, Invalid, NotFound
 from .hooks import Completion, ProcessHooks
@@ -36,8 +35,6 @@ from .transaction import after_commit, transactional
 
 MONITORING = "monitoring"
 START_ENDPOINT = "POST /api/v1/monitoring-rounds"
-# The batch start's job (declared in workflow_app/worker.py; queued by name, see celery_app.py).
-START_INSTANCES_BATCH = "workflow_app.start_instances_batch"
 ADJUSTED_ROUND = "监控调整"   # GoalVersion.round of the goals a 调整预算 writes
 
 # The process's settings (README): the default deadline (days from today) of a rectification opened from a
@@ -194,12 +191,8 @@ def dispatch(round_id: int, username: str) -> int:
         MonitoringReport.round_id == round_id, MonitoringReport.instance_id.is_(None))
         .order_by(MonitoringReport.id)))
     batch = db.session.scalar(select(MonitoringRound.batch).where(MonitoringRound.id == round_id))
-    size = max(1, min(setting("MONITORING_BATCH_CHUNK"), 1000))
-    job = celery_app.tasks[START_INSTANCES_BATCH]
-    for start in range(0, len(pending), size):
-        chunk = pending[start:start + size]
-        job.delay(MONITORING, [{"report_id": rid} for rid in chunk], username,
-                  chunk_key=f"{batch}:{chunk[0]}-{chunk[-1]}")
+    batches.send_chunks(MONITORING, [{"report_id": rid} for rid in pending], username, batch,
+                        lambda item: item["report_id"], setting("MONITORING_BATCH_CHUNK"))
     return len(pending)
 
 

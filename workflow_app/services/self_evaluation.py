@@ -27,7 +27,7 @@ from ..engine import now
 from ..extensions import db
 from ..models import GoalStatus, Project, Role, User
 from ..models.self_evaluation import (RECHECK_REASONS, EvaluationRound, SelfEvaluation, SelfEvaluationStatus)
-from . import attachments, audit, evaluation_scoring, goal_review, policy, result_application
+from . import attachments, audit, batches, evaluation_scoring, goal_review, policy, result_application
 from .errors import Conflict, Invalid, NotFound
 from .evaluation_settings import scoring_options, setting
 from .hooks import Completion, ProcessHooks
@@ -149,12 +149,8 @@ def start_round(actor: User, fiscal_year: Any, min_amount: Any = None) -> tuple[
     username, round_id = actor.username, round_.id
 
     def send() -> None:
-        from ..worker import start_instances_batch
-        for start in range(0, len(items), CHUNK_SIZE):
-            chunk = items[start:start + CHUNK_SIZE]
-            start_instances_batch.delay(SELF_EVALUATION, chunk, username,
-                                        chunk_key=f"{SELF_EVALUATION}:{round_id}:{chunk[0]['self_evaluation_id']}"
-                                                  f"-{chunk[-1]['self_evaluation_id']}")
+        batches.send_chunks(SELF_EVALUATION, items, username, f"{SELF_EVALUATION}:{round_id}",
+                            lambda item: item["self_evaluation_id"], CHUNK_SIZE)
     if items:
         after_commit(send)   # the rows exist before any worker looks for them
     return round_, len(created)
