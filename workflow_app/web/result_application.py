@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import StringField
 
 from ..engine import now
@@ -36,7 +36,8 @@ def _years(column) -> list[int]:
 
 
 def _default_budget_year() -> int:
-    return now().year + 1
+    """The latest budget year a result was recorded for, else next year's budget (being prepared now)."""
+    return db.session.scalar(select(func.max(ResultApplication.budget_year))) or now().year + 1
 
 
 @bp.get("/result-applications")

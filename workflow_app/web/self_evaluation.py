@@ -8,13 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from ..engine import now
 from ..extensions import db
 from ..models import Department
-from ..models.self_evaluation import SelfEvaluation
+from ..models.self_evaluation import EvaluationRound, SelfEvaluation
 from ..services import policy, self_evaluation as service
 from ..services.errors import Conflict, Forbidden, Invalid
 from ..services.evaluation_settings import setting
@@ -52,7 +52,10 @@ def _for_project(project) -> dict[str, Any]:
 
 
 def _default_year() -> int:
-    return now().year - 1   # in Q1 the departments evaluate last year's projects
+    """The latest year a round was started for (what the bureau is working on), else last year: in Q1 the
+    departments evaluate last year's projects."""
+    latest = db.session.scalar(select(func.max(EvaluationRound.fiscal_year)))
+    return latest or now().year - 1
 
 
 @bp.get("/self-evaluations")
