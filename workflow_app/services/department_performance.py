@@ -405,7 +405,7 @@ class DepartmentPerformanceHooks(ProcessHooks):
         case = for_instance(c.instance.id)
         assert case is not None
         ON_COMPLETE[c.task.name](c, case)
-        audit.record("department_performance_" + c.task.name, c.actor, instance_id=c.instance.id,
+        audit.record("dept_perf_" + c.task.name, c.actor, instance_id=c.instance.id,
                      object_type="department_performance", object_id=case.id,
                      after={"status": case.status, "version": case.current_version,
                             "score": str(case.score) if case.score is not None else None})
@@ -418,7 +418,7 @@ class DepartmentPerformanceHooks(ProcessHooks):
                 and completion is not None and completion.task.name == "confirm_dept_evaluation":
             filers = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
                 User.department_id == case.department_id, UserRole.role == Role.DEPARTMENT_FILER.value))
-            notifications.notify(list(filers), "department_performance_finished",
+            notifications.notify(list(filers), "dept_perf_finished",
                                  f"{case.year} 年度部门整体绩效自评已经绩效科确认，得分 {case.score}（{case.grade}）",
                                  instance_id=instance.id)
 
