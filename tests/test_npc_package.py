@@ -191,6 +191,26 @@ def test_a_failing_document_fails_the_build_visibly_and_frees_the_year(app, api)
 BROKER = os.environ.get("TEST_CELERY_BROKER_URL")
 
 
+def test_the_job_builds_outside_any_request_as_a_worker_runs_it(app, api, tmp_path):
+    """A worker has an app context but no request: the reports' translated labels must still render
+    (the locale selector read the request's cookie and the real worker's build failed)."""
+    confirmed_department_report(app, api)
+    with app.app_context():
+        package = NpcPackage(fiscal_year=LAST_YEAR, status="queued", requested_by="jxk")
+        db.session.add(package)
+        db.session.commit()
+        package_id = package.id
+        digest = npc_package.build(package_id)
+        row = db.session.get(NpcPackage, package_id)
+        assert (row.status, row.error, row.documents) == ("done", None, 1)
+        assert digest == row.sha256 and len(digest) == 64
+        data = (npc_package.package_dir() / row.filename).read_bytes()
+        db.session.remove()
+    text = pdf_text(data, tmp_path)
+    if text is not None:
+        assert DEPARTMENT_TITLE in re.sub(r"\s", "", text)   # the title wraps in the PDF
+
+
 @pytest.mark.skipif(not BROKER, reason="needs a broker and a running worker (CI starts them)")
 def test_the_worker_builds_a_package_sent_through_the_broker(app, api):
     """The job as the real worker runs it (the app's own Celery runs eagerly in the tests)."""

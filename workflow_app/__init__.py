@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
@@ -35,6 +35,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def select_locale() -> str:
+    # A Celery job (a PDF package, a mail) renders with an app context but no request: Chinese, the default.
+    if not has_request_context():
+        return "zh_CN"
     chosen = request.cookies.get("lang")
     if chosen in {"zh_CN", "en"}:
         return chosen
