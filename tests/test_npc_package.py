@@ -38,7 +38,8 @@ def pdf_text(data: bytes, tmp_path: Path) -> str | None:
 
 @pytest.fixture
 def front_matter(monkeypatch) -> list[str]:
-    """The package's front matter (cover, contents, summary table) as the job renders it, last rendering last."""
+    """The package's own pages as the job renders them, last rendering last: the front matter (cover, contents)
+    and the closing summary table of grades (prefixed "SUMMARY:")."""
     rendered: list[str] = []
     original = npc_package.render_template
 
@@ -46,6 +47,8 @@ def front_matter(monkeypatch) -> list[str]:
         html = original(template, **context)
         if template == "pdf/npc_package.html":
             rendered.append(html)
+        elif template == "pdf/npc_package_summary.html":
+            rendered.append("SUMMARY:" + html)
         return html
     monkeypatch.setattr(npc_package, "render_template", recording)
     return rendered
@@ -65,12 +68,14 @@ def test_a_year_package_is_built_kept_and_checked(app, api, tmp_path, front_matt
     status = jxk.get(f"/api/v1/npc-packages/{package['id']}").get_json()
     assert status["done_steps"] == status["total_steps"] == 4 and len(status["sha256"]) == 64
 
-    # the contents: key evaluation reports first, then the whole-department reports; the grades in the summary
+    # the contents: key evaluation reports first, then the whole-department reports, the summary of grades last
     contents = front_matter[-1]
+    summary = next(html for html in front_matter if html.startswith("SUMMARY:"))
     assert "项目绩效目标表" not in contents and "总体目标" not in contents
     first, second = contents.index("、重点绩效评价报告（1 份）"), contents.index("、部门整体绩效自评报告（1 份）")
-    assert first < contents.index(EVALUATION_TITLE) < second < contents.index(DEPARTMENT_TITLE)
-    summary = contents[contents.index("绩效评价结果汇总表</h1>"):]
+    assert first < contents.index(EVALUATION_TITLE) < second < contents.index(DEPARTMENT_TITLE) \
+        < contents.index("三、绩效评价结果汇总表")
+    assert "绩效评价结果汇总表</h1>" not in contents
     assert f"{EVALUATION_TITLE}（{EVALUATED}）" in summary and "92.5" in summary
     assert f"{DEPARTMENT_TITLE}（rsj）" in summary and f"{case['score']:.1f}" in summary
     rows = [summary[summary.index(EVALUATION_TITLE):summary.index(DEPARTMENT_TITLE)],
@@ -89,10 +94,14 @@ def test_a_year_package_is_built_kept_and_checked(app, api, tmp_path, front_matt
         # each report starts on the page the contents give for it, in the contents' order
         pages = text.split("\f")
         evaluation_page, department_page = (int(n) for n in re.findall(r'<td class="page">(\d+)</td>', contents))
-        assert 3 < evaluation_page < department_page
+        assert 3 <= evaluation_page < department_page   # after the cover and the contents
         assert EVALUATED_NAME in pages[evaluation_page - 1] and "重点绩效评价报告" in pages[evaluation_page - 1]
         assert "部门整体绩效自评报告" in pages[department_page - 1]
         assert "县人力资源和社会保障局" in pages[department_page - 1]
+        # the summary table closes the bundle, on the page the contents give for it
+        summary_page = int(re.search(r'<td class="section page">(\d+)</td>', contents).group(1))
+        assert summary_page > department_page and "绩效评价结果汇总表" in pages[summary_page - 1]
+        assert not "".join(pages[summary_page:]).strip()   # nothing after it
         assert OBJECTION not in text            # the key evaluation is bound as published: without section 七
         assert "项目绩效目标表" not in text
     with app.app_context():

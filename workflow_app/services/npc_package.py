@@ -154,8 +154,10 @@ def build(package_id: int) -> str | None:
         for number, part in enumerate(parts, 1):
             rendered.append(HTML(string=part.kind.html(part.document.id)).render())
             _progress(package, done_steps=number)
-        # The front matter (cover, contents, grades) numbers the documents' first pages; its own length is
-        # found by rendering it until the numbers it prints agree with it (once or twice).
+        summary = HTML(string=render_template(
+            "pdf/npc_package_summary.html", year=package.fiscal_year, parts=parts)).render()
+        # The front matter (cover, contents) numbers the documents' first pages and the closing summary's; its
+        # own length is found by rendering it until the numbers it prints agree with it (once or twice).
         front_pages, front = 1, None
         for _attempt in range(4):
             page = front_pages + 1
@@ -164,11 +166,11 @@ def build(package_id: int) -> str | None:
                 page += len(document.pages)
             front = HTML(string=render_template(
                 "pdf/npc_package.html", year=package.fiscal_year, sections=sections, parts=parts,
-                built_at=now())).render()
+                summary_page=page, built_at=now())).render()
             if len(front.pages) == front_pages:
                 break
             front_pages = len(front.pages)
-        pages = [p for document in [front, *rendered] for p in document.pages]
+        pages = [p for document in [front, *rendered, summary] for p in document.pages]
         data = front.copy(pages).write_pdf()
         _progress(package, done_steps=len(parts) + 1)
         digest = hashlib.sha256(data).hexdigest()
