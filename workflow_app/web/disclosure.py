@@ -102,9 +102,13 @@ def set_disclosure(kind: str, object_id: int):
 def npc_packages():
     user = actor()
     return render_template("disclosure/npc_packages.html", packages=npc_package.packages(user), form=FlaskForm(),
-                           may_build=policy.may(user, "build_npc_package"),
-                           years=sorted({d.fiscal_year for k in registry.publication_kinds() if k.in_npc_package
-                                         for d in k.documents(None)}, reverse=True))
+                           may_build=policy.may(user, "build_npc_package"), years=_package_years())
+
+
+def _package_years() -> list[int]:
+    """The years that have documents for 人大, latest first (the form proposes the latest)."""
+    return sorted({d.fiscal_year for k in registry.publication_kinds() if k.in_npc_package
+                   for d in k.documents(None)}, reverse=True)
 
 
 @bp.post("/npc-packages")
@@ -115,7 +119,7 @@ def build_npc_package():
     except Invalid as error:
         flash(error.message, "danger")
         return render_template("disclosure/npc_packages.html", packages=npc_package.packages(actor()),
-                               form=FlaskForm(), may_build=True, years=[]), 422
+                               form=FlaskForm(), may_build=True, years=_package_years()), 422
     except (Conflict, Forbidden) as error:
         flash(error.message, "warning")
         return redirect(url_for("disclosure.npc_packages"))
