@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..engine import now
 from ..extensions import db
 from ..models import Rectification, RectificationRecord, User
-from . import rectification
+from . import rectification, spreadsheets
 
 HEADERS = ["序号", "项目编码", "项目名称", "责任部门", "问题来源", "问题描述", "整改措施", "整改期限", "整改状态",
            "完成情况", "逾期天数", "办结日期", "督办审核结果", "预算安排", "收回存量资金（万元）"]
@@ -77,41 +74,9 @@ def title_of(year: int | None) -> str:
 
 
 def build(actor: User, year: int | None) -> BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{year}年整改台账" if year is not None else "整改台账"
-    title = title_of(year)
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"填报单位：县财政局绩效管理科　　导出时间：{now().astimezone(rectification.LOCAL):%Y-%m-%d %H:%M}"])
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
-    sheet.append(HEADERS)
-    thin = Side(style="thin")
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows(actor, year):
-        sheet.append(row)
-    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
-        for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            if cell.row > 3:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-                header = HEADERS[cell.column - 1]
-                # Real date and number cells, so a clerk can sort, filter and sum them in Excel.
-                if header in DATE_COLUMNS and cell.value is not None:
-                    cell.number_format = "yyyy-mm-dd"
-                elif header == AMOUNT_COLUMN:
-                    cell.number_format = "#,##0.00"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.freeze_panes = "A4"
-    out = BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    return spreadsheets.titled_table(
+        title=title_of(year),
+        subtitle=f"填报单位：县财政局绩效管理科　　导出时间：{now().astimezone(rectification.LOCAL):%Y-%m-%d %H:%M}",
+        sheet_title=f"{year}年整改台账" if year is not None else "整改台账",
+        headers=HEADERS, widths=WIDTHS, rows=rows(actor, year),
+        formats={**dict.fromkeys(DATE_COLUMNS, spreadsheets.DATE), AMOUNT_COLUMN: spreadsheets.MONEY})

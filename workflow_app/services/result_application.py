@@ -21,16 +21,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..engine import now
 from ..extensions import db
 from ..models import Department, Project, User
 from ..models.result_application import ResultApplication
-from . import audit, policy
+from . import audit, policy, spreadsheets
 from .errors import Invalid, NotFound
 from .transaction import transactional
 
@@ -273,39 +270,10 @@ def ranking_rows(items: list[RankingRow]) -> list[list[object]]:
 def workbook(title: str, sheet_title: str, headers: list[str], widths: list[int], rows: list[list[object]],
              number_columns: set[str]) -> BytesIO:
     """A printable sheet in the style of the rectification ledger: title, subtitle, bordered table."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_title
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"编制单位：县财政局绩效管理科　　导出时间：{now().astimezone(_local()):%Y-%m-%d %H:%M}"])
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    sheet.append(headers)
-    thin = Side(style="thin")
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append(row)
-    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
-        for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            if cell.row > 3:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-                if headers[cell.column - 1] in number_columns:
-                    cell.number_format = "#,##0.00"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.freeze_panes = "A4"
-    out = BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    return spreadsheets.titled_table(
+        title=title, subtitle=f"编制单位：县财政局绩效管理科　　导出时间：{now().astimezone(_local()):%Y-%m-%d %H:%M}",
+        sheet_title=sheet_title, headers=headers, widths=widths, rows=rows,
+        formats=dict.fromkeys(number_columns, spreadsheets.MONEY))
 
 
 def _local():
