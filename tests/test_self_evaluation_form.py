@@ -121,6 +121,9 @@ def test_a_draft_prints_with_a_watermark_and_an_unfilled_one_not_at_all(app, api
     assert back.status_code == 302 and back.headers["Location"].endswith(f"/self-evaluations/{evaluation['id']}")
     assert "尚未填报" in page.get(back.headers["Location"]).get_data(as_text=True)
     flow.fill(pid, fill_data())                               # with the head now: scored, not submitted
+    task = flow.head.task_named("evaluation_signoff", project_id=pid)   # the head reads it before signing off
+    signoff_page = browser("rsj_head").get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert f'href="/self-evaluations/{evaluation["id"]}/form.pdf"' in signoff_page
     response = _pdf(flow.head, evaluation["id"])
     assert response.status_code == 200
     _keep(response.data, "draft.pdf")
