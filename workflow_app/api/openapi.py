@@ -713,6 +713,10 @@ PATHS["/npc-packages/{id}/file"] = {"get": {
 PATHS["/projects/{id}/goal-table.pdf"] = {"get": {
     "summary": "The project's 绩效目标表 (the approved version, else the latest submitted) as PDF",
     "parameters": [_ID], "responses": {**_PDF, **_errors(*_STD)}}}
+PATHS["/self-evaluations/{id}/form.pdf"] = {"get": {
+    "summary": "The 项目支出绩效自评表 (财预〔2020〕10号 附件1) as PDF, with the stored scores and, once re-checked, "
+               "finance's score, grade and opinion; before submission with a 草稿 watermark, 409 before it is filled",
+    "parameters": [_ID], "responses": {**_PDF, **_errors(*_STD, 409)}}}
 PATHS["/projects/{id}/goal-table.xlsx"] = {"get": {
     "summary": "The project's 绩效目标表 as Excel, in the layout the import reads (the import template)",
     "parameters": [_ID], "responses": {**_XLSX_FILE, **_errors(*_STD)}}}

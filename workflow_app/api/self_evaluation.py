@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+import io
+
+from flask import request, send_file
 
 from ..json_provider import exact_number
 from ..models.self_evaluation import STATUS_LABELS, EvaluationRound, SelfEvaluation
-from ..services import policy, self_evaluation as service
+from ..services import policy, self_evaluation as service, self_evaluation_form
 from ..services.errors import Invalid
+from ..services.pdf import PDF_MIMETYPE
 from . import api_bp
 from .auth import current_actor
 from .util import int_arg, json_body, jsonify_ok, paging
@@ -97,6 +100,14 @@ def list_self_evaluations():
 @api_bp.get("/self-evaluations/<int:evaluation_id>")
 def get_self_evaluation(evaluation_id: int):
     return jsonify_ok(evaluation_json(service.get(current_actor(), evaluation_id), full=True))
+
+
+@api_bp.get("/self-evaluations/<int:evaluation_id>/form.pdf")
+def self_evaluation_form_pdf(evaluation_id: int):
+    """The 项目支出绩效自评表 as printed (草稿 watermark before it is submitted; 409 before it is filled)."""
+    evaluation = service.get(current_actor(), evaluation_id)
+    return send_file(io.BytesIO(self_evaluation_form.render(evaluation)), as_attachment=True,
+                     download_name=self_evaluation_form.filename(evaluation), mimetype=PDF_MIMETYPE, max_age=0)
 
 
 @api_bp.post("/self-evaluations/<int:evaluation_id>/choose")

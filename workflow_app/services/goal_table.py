@@ -7,6 +7,7 @@ One layout everywhere, as the bureau prints it with the department budget: 项�
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -40,6 +41,22 @@ MAX_ROWS = 100
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
+def merged_spans(items: list[Any], *keys: Callable[[Any], Any]) -> list[tuple[int, ...]]:
+    """Per item, for each key the rowspan of its merged cell: consecutive items with the same key print as one
+    cell (the first carries the span, the rest 0: the cell above covers them). Also the 自评表's indicator rows."""
+    result = []
+    for n, item in enumerate(items):
+        def run(key: Callable[[Any], Any], n: int = n, item: Any = item) -> int:
+            if n and key(items[n - 1]) == key(item):
+                return 0
+            length = 1
+            while n + length < len(items) and key(items[n + length]) == key(item):
+                length += 1
+            return length
+        result.append(tuple(run(key) for key in keys))
+    return result
+
+
 @dataclass
 class GoalTable:
     """What one goal table shows: the project, the goal version it prints, and the approval if any."""
@@ -60,20 +77,10 @@ class GoalTable:
         return (self.project.competent_department or self.project.department).name
 
     def printed_rows(self) -> list[tuple[Any, int, int]]:
-        """(indicator, rowspan of its 一级指标 cell, rowspan of its 二级指标 cell) in the table's order; a span of
-        0: the cell above covers it (consecutive rows of the same category print as one merged cell)."""
+        """(indicator, rowspan of its 一级指标 cell, rowspan of its 二级指标 cell) in the table's order."""
         items = list(self.version.indicators) if self.version else []
-        result = []
-        for n, item in enumerate(items):
-            def run(key, n=n, item=item) -> int:
-                if n and key(items[n - 1]) == key(item):
-                    return 0
-                length = 1
-                while n + length < len(items) and key(items[n + length]) == key(item):
-                    length += 1
-                return length
-            result.append((item, run(lambda i: i.level1), run(lambda i: (i.level1, i.level2))))
-        return result
+        return [(item, *spans) for item, spans in zip(
+            items, merged_spans(items, lambda i: i.level1, lambda i: (i.level1, i.level2)))]
 
     @property
     def fund_source(self) -> str:

@@ -2,9 +2,10 @@
 re-check form, and the departments' self-evaluation quality. The department's own steps are task pages."""
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -15,9 +16,10 @@ from ..engine import now
 from ..extensions import db
 from ..models import Department
 from ..models.self_evaluation import EvaluationRound, SelfEvaluation
-from ..services import policy, self_evaluation as service
+from ..services import policy, self_evaluation as service, self_evaluation_form
 from ..services.errors import Conflict, Forbidden, Invalid
 from ..services.evaluation_settings import setting
+from ..services.pdf import PDF_MIMETYPE
 
 bp = Blueprint("self_evaluation", __name__)
 
@@ -128,6 +130,19 @@ def detail(evaluation_id: int, posted: MultiDict | None = None, errs: dict | Non
     return render_template("self_evaluation/detail.html", ev=evaluation, form=ActionForm(), posted=posted,
                            errs=errs or {}, scoring_page=service.page_settings(),
                            may_manage=policy.may(actor(), "manage_self_evaluation")), status
+
+
+@bp.get("/self-evaluations/<int:evaluation_id>/form.pdf")
+@login_required
+def form_pdf(evaluation_id: int):
+    evaluation = service.get(actor(), evaluation_id)   # another department's: 404
+    try:
+        data = self_evaluation_form.render(evaluation)
+    except Conflict as error:   # not filled yet: back to the table with the reason
+        flash(error.message, "warning")
+        return redirect(url_for("self_evaluation.detail", evaluation_id=evaluation_id))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=self_evaluation_form.filename(evaluation),
+                     mimetype=PDF_MIMETYPE, max_age=0)
 
 
 @bp.post("/self-evaluations/<int:evaluation_id>/choose")
