@@ -40,14 +40,10 @@ class LinesField(Field):
 
 class RecheckForm(EvaluationFigures):
     opinion = TextAreaField(_l("复核意见"), validators=[MaxChars(5000)])
-    findings = LinesField(_l("发现的问题（每行一条）"))
+    findings = LinesField(_l("发现的问题（每行一条；填写后同时下达整改，来源“自评复核”）"))
     deadline = StringField(_l("整改期限"), validators=[MaxChars(10)])
-    reduce_amount = StringField(_l("核减金额（万元）"), validators=[MaxChars(20)])
-
-    def validate_findings(self, field) -> None:
-        from wtforms.validators import ValidationError
-        if any(len(f) > 2000 for f in field.data or []):
-            raise ValidationError(_l("每条问题不超过2000字"))
+    # Each finding's length is the rectification's rule (services/rectification.py): 422 on `findings` there.
+    reduce_amount = StringField(_l("核减金额（万元，等级为中时）"), validators=[MaxChars(20)])
 
     def payload(self) -> dict[str, Any]:
         """What services/self_evaluation_recheck.py re-checks with (the shape of the re-check API's body)."""
