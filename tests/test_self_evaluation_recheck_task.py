@@ -48,6 +48,8 @@ def test_a_draw_puts_one_task_per_drawn_table_in_the_sections_queue_never_two(ap
     due = datetime.fromisoformat(tasks[0]["due_at"])
     assert timedelta(days=14, hours=23) < due - datetime.now(timezone.utc) <= timedelta(days=15)
     assert tasks[0]["assignee"] is None
+    # The section's queue count (kept by the human_tasks triggers) includes it.
+    assert flow.jxk.get("/api/v1/tasks?scope=group").get_json()["total"] == 1
     # Not in any department's queue.
     for user in ("rsj_filer", "rsj_head", "slj_filer", "slj_head"):
         client = api(user)
@@ -95,6 +97,7 @@ def test_completing_the_task_through_the_api_is_the_recheck(app, api):
     assert (evaluation["status"], evaluation["recheck_score"], evaluation["recheck_grade"]) == ("rechecked", 80.29, "良")
     assert evaluation["recheck_findings"] == body["findings"] and evaluation["rectification_id"]
     assert _recheck_tasks(flow.jxk) == [] and _recheck_tasks(flow.jxk, "mine") == []
+    assert evaluation["recheck_instance_id"] == task["instance_id"]
     # Once: the 自评表's own re-check API now finds it done.
     again = flow.jxk.post(f"/api/v1/self-evaluations/{uncritical['id']}/recheck", json=body)
     assert again.status_code == 409
@@ -194,6 +197,7 @@ def test_the_task_page_shows_the_recheck_form_and_completes_it(app, api, browser
     assert result["recheck_findings"] == ["满意度样本不足", "培训台账不全"]
     detail = jxk.get(f"/self-evaluations/{evaluation['id']}").get_data(as_text=True)
     assert "复核得分 80.29（良）" in detail
+    assert f'href="/instances/{task["instance_id"]}" id="recheck-instance-link"' in detail
     # The instance page (history and diagram) of the re-check.
     instance = jxk.get(f"/instances/{task['instance_id']}").get_data(as_text=True)
     assert "财政复核" in instance
