@@ -164,6 +164,20 @@ def test_a_table_drawn_before_the_process_existed_gets_its_task_when_rechecked(a
     assert _count(app) == 1 and _recheck_tasks(flow.jxk) == []
 
 
+
+def test_a_draw_catches_up_tables_drawn_before_the_process_existed(app, api):
+    flow, honest, uncritical = two_submitted(app, api)
+    with app.app_context():
+        db.session.get(SelfEvaluation, honest["id"]).recheck_reason = "sampled"
+        db.session.commit()
+        db.session.remove()
+    _draw(flow, honest["round_id"], count=0)       # the flagged one is drawn; the old one gets its task too
+    assert sorted(t["project_id"] for t in _recheck_tasks(flow.jxk)) == sorted(
+        [honest["project_id"], uncritical["project_id"]])
+    _draw(flow, honest["round_id"], count=0)
+    assert _count(app) == 2
+
+
 def test_the_task_page_shows_the_recheck_form_and_completes_it(app, api, browser):
     rsj = project_id(app, RSJ)
     approve_goals(api, rsj)

@@ -422,8 +422,11 @@ def draw_sample(actor: User, round_id: int, payload: dict[str, Any]) -> Draw:
                         "count": round_.sample_count, "sampled": [e.id for e in sampled],
                         "flagged": [e.id for e in flagged]})
     from . import self_evaluation_recheck
-    # Each newly drawn table gets its re-check task now (drawn ones that have one keep it: never two).
-    self_evaluation_recheck.start_for(actor, [*flagged, *sorted(sampled, key=lambda e: e.id)])
+    # Every drawn table not re-checked yet gets its re-check task now: the new ones, and any drawn before
+    # re-checks were a process (a draw with count 0 catches those up). One with a task keeps it: never two.
+    waiting = [e for e in submitted if e.recheck_reason is not None and e.recheck_instance_id is None
+               and e.status == SelfEvaluationStatus.SUBMITTED.value]
+    self_evaluation_recheck.start_for(actor, waiting)
     return Draw(round_, sorted(sampled, key=lambda e: e.id), flagged)
 
 
