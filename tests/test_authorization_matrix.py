@@ -14,6 +14,7 @@ Each row is walked against a freshly seeded database with one scenario (`build_s
   RI R's instance   RT its submit_plan task      A  an attachment uploaded by rsj_filer (not used yet)
   N  rsj_filer's first notification              year  P's fiscal year
   E  (only with given="evidence E reported on R") evidence of a progress report on R, uploaded by rsj_filer
+  RC  (only with given="re-check task RC of SE") the re-check task of SE (process self_evaluation_recheck)
   M, MR  (only with given="monitoring round M over P") a monitoring round M with P's report MR (not submitted
          yet), written to the tables
 
@@ -32,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.security import generate_password_hash
 
@@ -258,6 +259,13 @@ ROWS: list[Row] = [
         given="self-evaluation SE of P submitted"),
     Api("POST",   "/api/v1/self-evaluations/{SE}/recheck",           422,  422,  403,  403,  403,  404,  404,  404,  403,  404,  401,
         body={"executed": 1, "rows": "none"}, given="self-evaluation SE of P submitted"),
+    # 财政复核 as a task (process self_evaluation_recheck): in the performance section's queue only.
+    Api("GET",    "/api/v1/tasks/{RC}",                              200,  200,  404,  200,  200,  404,  404,  404,  404,  404,  401,
+        given="re-check task RC of SE"),
+    Api("POST",   "/api/v1/tasks/{RC}/claim",                        403,  200,  404,  403,  403,  404,  404,  404,  404,  404,  401,
+        given="re-check task RC of SE", last=("jxk",)),
+    Api("POST",   "/api/v1/tasks/{RC}/complete",                     403,  422,  404,  403,  403,  404,  404,  404,  404,  404,  401,
+        body={"data": {"executed": "lots", "rows": []}}, given="re-check task RC of SE"),
     Api("GET",    "/api/v1/self-evaluation-quality?year={year}",     200,  200,  200,  403,  403,  403,  403,  403,  200,  403,  401),
 
     # 信息公开 and the 人大 package: G is the approved goal table of 2027-SLJ-001 (县水务局), K a built 2027 package
@@ -394,8 +402,13 @@ ROWS: list[Row] = [
         given="self-evaluation SE of P submitted"),
     Page("POST",  "/self-evaluations/{SE}/choose",                   302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         given="self-evaluation SE of P submitted"),
-    Page("POST",  "/self-evaluations/{SE}/recheck",                  422,  422,  302,  302,  302,  404,  404,  404,  302,  404,    L,
+    # The re-check completes SE's re-check task (the performance section's): the admin may draw, not re-check.
+    Page("POST",  "/self-evaluations/{SE}/recheck",                  302,  422,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         body={"executed": "lots"}, given="self-evaluation SE of P submitted"),
+    Page("GET",   "/tasks/{RC}",                                     200,  200,  404,  200,  200,  404,  404,  404,  404,  404,    L,
+        given="re-check task RC of SE"),
+    Page("POST",  "/tasks/{RC}",                                     302,  422,  404,  302,  302,  404,  404,  404,  404,  404,    L,
+        body={"executed": "lots"}, given="re-check task RC of SE"),
     Page("GET",   "/self-evaluation-quality",                        200,  200,  200,  403,  403,  403,  403,  403,  200,  403,    L),
     # 结果应用
     Page("GET",   "/result-applications",                            200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L,
@@ -570,6 +583,18 @@ def _self_evaluation_submitted(scenario: Scenario) -> None:
         db.session.remove()
 
 
+def _recheck_task(scenario: Scenario) -> None:
+    """SE chosen for re-check by jxk: its re-check task RC waits in the performance section's queue."""
+    from workflow_app.models import HumanTask
+    _self_evaluation_submitted(scenario)
+    response = scenario.api("jxk").post(f"/api/v1/self-evaluations/{scenario.ids['SE']}/choose")
+    assert response.status_code == 200, response.get_json()
+    with scenario.api().client.application.app_context():
+        scenario.ids["RC"] = db.session.scalars(select(HumanTask.id).where(
+            HumanTask.process_key == "self_evaluation_recheck")).one()
+        db.session.remove()
+
+
 def _goal_table_approved(scenario: Scenario) -> None:
     from .disclosure_flow import approve
     scenario.ids["G"] = approve(scenario.app, scenario.api, SLJ, "slj")
@@ -612,6 +637,7 @@ GIVEN = {"T claimed by rsj_filer": _claim_t,
          "ex-ante X started on P": _ex_ante_started,
          "department performance D started": _department_performance_started,
          "self-evaluation SE of P submitted": _self_evaluation_submitted,
+         "re-check task RC of SE": _recheck_task,
          "result RA recorded on P": _result_recorded,
          "key evaluation K commissioned on P": _key_evaluation_commissioned,
          "goal table G approved": _goal_table_approved,

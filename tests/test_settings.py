@@ -89,6 +89,7 @@ SETTINGS: dict[str, tuple[str, Check]] = {
     "EX_ANTE_MIN_AMOUNT": ("50", lambda c: _ex_ante("EX_ANTE_MIN_AMOUNT") == 50),
     "DUE_DAYS_SELF_EVALUATION_FILL": ("21", lambda c: _due()["self_evaluation:fill_evaluation"] == 21),
     "DUE_DAYS_SELF_EVALUATION_SIGNOFF": ("4", lambda c: _due()["self_evaluation:evaluation_signoff"] == 4),
+    "DUE_DAYS_SELF_EVALUATION_RECHECK": ("9", lambda c: _due()["self_evaluation_recheck:recheck_evaluation"] == 9),
     "EVALUATION_EQUAL_TOLERANCE": ("8", lambda c: _evaluation("EVALUATION_EQUAL_TOLERANCE") == 8),
     "EVALUATION_OVERSHOOT_RATIO": ("2", lambda c: _evaluation("EVALUATION_OVERSHOOT_RATIO") == 2),
     "EVALUATION_MIN_AMOUNT": ("30", lambda c: _evaluation("EVALUATION_MIN_AMOUNT") == 30),

@@ -580,6 +580,8 @@ SCHEMAS["SelfEvaluation"] = {"type": "object", "required": ["id", "project_id", 
     "score": {"type": ["number", "null"]}, "grade": {"type": ["string", "null"]},
     "flagged": {"type": "boolean", "description": "every row full marks and no problem named: drawn for re-check"},
     "recheck_reason": {"type": ["string", "null"], "enum": ["sampled", "flagged", "chosen", None]},
+    "recheck_instance_id": {"type": ["integer", "null"],
+                            "description": "the re-check's instance (process self_evaluation_recheck), once drawn"},
     "recheck_score": {"type": ["number", "null"]}, "recheck_grade": {"type": ["string", "null"]},
     "score_gap": {"type": ["number", "null"], "description": "department's score − finance's"},
     "final_score": {"type": ["number", "null"]}, "final_grade": {"type": ["string", "null"]},
@@ -607,7 +609,8 @@ PATHS["/self-evaluation-rounds"] = {
 PATHS["/self-evaluation-rounds/{id}"] = {"get": {"summary": "One round", "parameters": [_ID],
                                                  "responses": {"200": _json(_ref("EvaluationRound")), **_errors(*_STD)}}}
 PATHS["/self-evaluation-rounds/{id}/sample"] = {"post": {
-    "summary": "Draw the re-check sample: seeded random share (%) or count of the submitted tables, plus all flagged",
+    "summary": "Draw the re-check sample: seeded random share (%) or count of the submitted tables, plus all flagged; "
+               "each newly drawn table gets its re-check task (process self_evaluation_recheck, one per table)",
     "parameters": [_ID],
     "requestBody": _body({"type": "object", "required": ["seed"], "properties": {
         "seed": {"type": "string"}, "share": {"type": "number"}, "count": {"type": "integer"}}}),
@@ -622,11 +625,13 @@ PATHS["/self-evaluations"] = {"get": {
 PATHS["/self-evaluations/{id}"] = {"get": {"summary": "One 自评表 with its breakdown and re-check", "parameters": [_ID],
                                            "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(*_STD)}}}
 PATHS["/self-evaluations/{id}/choose"] = {"post": {
-    "summary": "Put a submitted table into the re-check by hand (performance section)", "parameters": [_ID],
+    "summary": "Put a submitted table into the re-check by hand (performance section): starts its re-check task",
+    "parameters": [_ID],
     "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(401, 403, 404, 409)}}}
 PATHS["/self-evaluations/{id}/recheck"] = {"post": {
     "summary": "Finance re-scores a drawn table with its own figures; the gap, the grade to the department, "
-               "findings → rectification, the result (source recheck)", "parameters": [_ID],
+               "findings → rectification, the result (source recheck). Completes the table's re-check task "
+               "(the same as completing task recheck_evaluation)", "parameters": [_ID],
     "requestBody": _body(_FIGURES),
     "responses": {"200": _json(_ref("SelfEvaluation")), **_errors(400, 401, 403, 404, 409, 422)}}}
 PATHS["/self-evaluation-quality"] = {"get": {

@@ -34,7 +34,8 @@ def evaluation_json(e: SelfEvaluation, full: bool = False) -> dict[str, Any]:
         "project": {"code": e.project.code, "name": e.project.name}, "department": e.project.department.code,
         "fiscal_year": e.fiscal_year, "status": e.status, "status_label": STATUS_LABELS.get(e.status, e.status),
         "score": exact_number(e.score), "grade": e.grade, "flagged": e.flagged,
-        "recheck_reason": e.recheck_reason, "recheck_score": exact_number(e.recheck_score),
+        "recheck_reason": e.recheck_reason, "recheck_instance_id": e.recheck_instance_id,
+        "recheck_score": exact_number(e.recheck_score),
         "recheck_grade": e.recheck_grade, "score_gap": exact_number(e.score_gap),
         "final_score": exact_number(e.final_score), "final_grade": e.final_grade,
         "rectification_id": e.rectification_id}

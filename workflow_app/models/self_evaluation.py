@@ -79,6 +79,8 @@ class SelfEvaluation(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 财政复核
     recheck_reason: Mapped[str | None] = mapped_column(String(10))   # sampled | flagged | chosen (None: not drawn)
+    # The re-check's own instance (process self_evaluation_recheck); unique: an evaluation is re-checked once.
+    recheck_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), unique=True)
     recheck_rows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
     recheck_executed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     recheck_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))

@@ -8,7 +8,8 @@ finance: the department's score becomes the project's result (services/result_ap
 self_evaluation). A table with every row at full marks and no problem named is flagged for re-check.
 
 The performance section then draws a sample of the round (random with a seed it types, a share or a count,
-plus every flagged one) and re-scores them with finance's figures; the gap between the department's and
+plus every flagged one): each drawn table gets a re-check task of its own (process self_evaluation_recheck,
+services/self_evaluation_recheck.py) whose completion re-scores it with finance's figures; the gap between the department's and
 finance's score is kept per evaluation and shown per department; the final grade goes to the department,
 findings open a rectification (source 自评复核) in the same step, and the result is recorded (source recheck).
 """
@@ -303,7 +304,7 @@ def _performance_section() -> list[User]:
                                                       User.holding(Role.PERFORMANCE_SECTION.value))))
 
 
-def _department_people(department_id: int) -> list[User]:
+def department_people(department_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.active.is_(True), User.department_id == department_id,
         User.holding(Role.DEPARTMENT_FILER.value, Role.DEPARTMENT_HEAD.value))))
@@ -420,6 +421,12 @@ def draw_sample(actor: User, round_id: int, payload: dict[str, Any]) -> Draw:
                  after={"seed": round_.sample_seed, "share": None if round_.sample_share is None else str(share),
                         "count": round_.sample_count, "sampled": [e.id for e in sampled],
                         "flagged": [e.id for e in flagged]})
+    from . import self_evaluation_recheck
+    # Every drawn table not re-checked yet gets its re-check task now: the new ones, and any drawn before
+    # re-checks were a process (a draw with count 0 catches those up). One with a task keeps it: never two.
+    waiting = [e for e in submitted if e.recheck_reason is not None and e.recheck_instance_id is None
+               and e.status == SelfEvaluationStatus.SUBMITTED.value]
+    self_evaluation_recheck.start_for(actor, waiting)
     return Draw(round_, sorted(sampled, key=lambda e: e.id), flagged)
 
 
@@ -434,6 +441,8 @@ def choose_for_recheck(actor: User, evaluation_id: int) -> SelfEvaluation:
         evaluation.recheck_reason = "chosen"
         audit.record("self_evaluation_chosen_for_recheck", actor, object_type="self_evaluation",
                      object_id=evaluation.id)
+    from . import self_evaluation_recheck
+    self_evaluation_recheck.start_for(actor, [evaluation])   # chosen again: the one it has
     return evaluation
 
 
@@ -447,48 +456,26 @@ def _findings(payload: dict[str, Any]) -> list[str]:
 @transactional
 def recheck(actor: User, evaluation_id: int, payload: dict[str, Any]) -> SelfEvaluation:
     """Finance re-scores a drawn evaluation with its own figures: {"executed", "rows": [{actual, level, share,
-    cause}], "opinion", "findings": [str], "deadline": date (with findings)}."""
+    cause}], "opinion", "findings": [str], "deadline": date (with findings), "reduce_amount"}. This completes
+    the table's re-check task (process self_evaluation_recheck), which does the re-check itself."""
+    from . import instances, self_evaluation_recheck
     evaluation = get(actor, evaluation_id)
     policy.require(actor, "manage_self_evaluation")
     if evaluation.status != SelfEvaluationStatus.SUBMITTED.value:
         raise Conflict("只有已报送财政、尚未复核的自评表可以复核")
     if evaluation.recheck_reason is None:
         raise Conflict("该自评表未列入复核，请先抽取或指定")
+    # The body's shape is checked here, where its types are still JSON's (the task form reads text).
     typed = payload.get("rows")
     if not isinstance(typed, list) or not all(isinstance(r, dict) for r in typed):
         raise Invalid("复核表的指标行有误", {"rows": ["每个指标一行"]})
-    rows = merged_rows(evaluation.rows, typed)
-    executed = payload.get("executed")
-    result = compute(evaluation.annual_budget, executed, rows, causes_required=False)
     opinion = payload.get("opinion") or ""
     if not isinstance(opinion, str) or len(opinion) > 5000:
         raise Invalid("复核意见不超过5000字", {"opinion": ["不超过5000字"]})
-    findings = _findings(payload)
-    project = evaluation.project
-    evaluation.recheck_rows = rows
-    evaluation.recheck_executed = Decimal(str(executed)).quantize(TWO)
-    evaluation.recheck_score, evaluation.recheck_grade = result.total, result.grade
-    evaluation.recheck_breakdown = result.as_dict()
-    evaluation.score_gap = (Decimal(evaluation.score) - result.total).quantize(TWO)
-    evaluation.recheck_opinion, evaluation.recheck_findings = opinion.strip(), findings
-    evaluation.rechecked_by, evaluation.rechecked_at = actor.username, now()
-    evaluation.status = SelfEvaluationStatus.RECHECKED.value
-    if findings:
-        from . import rectification
-        body = {"findings": findings, "deadline": payload.get("deadline"), "source": "recheck"}
-        # Inside this unit of work: the re-check and its rectification are saved together or not at all.
-        opened = rectification.start_rectification.__wrapped__(actor, project.id, body)
-        evaluation.rectification_id = opened.id
-    result_application.record(project, result_application.budget_year_after(project), result_application.RECHECK,
-                              result.total, result.grade, actor, reduce_amount=payload.get("reduce_amount"),
-                              note=opinion.strip()[:500])
-    notify(_department_people(evaluation.department_id), "self_evaluation_rechecked",
-           f"自评复核结果：{project.code} {project.name}，自评 {evaluation.score} 分，复核 {result.total} 分"
-           f"（{result.grade}）" + ("，请按复核发现的问题整改" if findings else ""), instance_id=evaluation.instance_id)
-    audit.record("self_evaluation_rechecked", actor, instance_id=evaluation.instance_id,
-                 object_type="self_evaluation", object_id=evaluation.id,
-                 after={"score": str(result.total), "grade": result.grade, "gap": str(evaluation.score_gap),
-                        "findings": findings, "rectification_id": evaluation.rectification_id})
+    _findings(payload)
+    task = self_evaluation_recheck.open_task(actor, evaluation)
+    # Inside this unit of work: a refused re-check leaves the task open and nothing saved.
+    instances.complete_task.__wrapped__(actor, task.id, json=self_evaluation_recheck.form_json(payload))
     return evaluation
 
 
