@@ -371,9 +371,11 @@ def read_sheet(layout: SheetLayout, stream: Any) -> ImportedGoals:
         formdata.update({c.key: "y" for c in layout.columns if c.kind == "flag" and cells[c.key] in YES})
         form = row_form(formdata=formdata, meta={"csrf": False})
         if not form.validate():
-            # The column as the sheet names it (the editor's label may differ: 比较 is the sheet's 运算符).
-            problems[f"第{number}行"] = [f"{headers.get(field, form[field].label.text)}：{message}"
-                                        for field, messages in form.errors.items() for message in messages]
+            # The column as the sheet names it (the editor's label may differ: 比较 is the sheet's 运算符); a value
+            # that did not even parse (权重 "abc") says only that, not also that it is out of range.
+            problems[f"第{number}行"] = [
+                f"{headers.get(field, form[field].label.text)}：{str(message).rstrip('。')}"
+                for field, messages in form.errors.items() for message in (form[field].process_errors or messages)]
             continue
         indicators.append({c.key: (form[c.key].data if c.kind == "number" else
                                    bool(form[c.key].data) if c.kind == "flag" else cells[c.key])
