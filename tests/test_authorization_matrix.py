@@ -215,6 +215,14 @@ ROWS: list[Row] = [
         given="department performance D started"),
     Api("GET",    "/api/v1/department-performance/{D}/report.pdf",   409,  409,  409,  409,  409,  404,  404,  404,  409,  404,  401,
         given="department performance D started"),
+    # its goal table (no version yet: prints empty); the import into the draft step is the department filer's (a PDF
+    # is not a goal table: 422), whoever else sees the case may not draft it (403)
+    Api("GET",    "/api/v1/department-performance/{D}/goal-table.pdf",   200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="department performance D started"),
+    Api("GET",    "/api/v1/department-performance/{D}/goal-table.xlsx",  200,  200,  200,  200,  200,  404,  404,  404,  200,  404,  401,
+        given="department performance D started"),
+    Api("POST",   "/api/v1/department-performance/{D}/goal-import",      403,  403,  403,  422,  403,  404,  404,  404,  403,  404,  401,
+        body=FILE, given="department performance D started"),
     # 财政重点评价: K is a key evaluation of P commissioned by jxk to the agency thirdparty (its scoring step is ready;
     # the department reads the agency's work, and so the report, once the performance section has accepted it)
     Api("GET",    "/api/v1/key-evaluations/candidates",              403,  200,  403,  403,  403,  403,  403,  403,  403,  403,  401),
@@ -375,6 +383,12 @@ ROWS: list[Row] = [
         given="department performance D started"),
     Page("GET",   "/department-performance/{D}/report.pdf",          302,  302,  302,  302,  302,  404,  404,  404,  302,  404,    L,
         given="department performance D started"),
+    Page("GET",   "/department-performance/{D}/goal-table.pdf",      200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="department performance D started"),
+    Page("GET",   "/department-performance/{D}/goal-table.xlsx",     200,  200,  200,  200,  200,  404,  404,  404,  200,  404,    L,
+        given="department performance D started"),
+    Page("POST",  "/department-performance/{D}/goal-import",         302,  302,  302,  422,  302,  404,  404,  404,  302,  404,    L,
+        body=FILE, given="department performance D started"),
     Page("GET",   "/key-evaluations",                                200,  200,  200,  200,  200,  200,  200,  200,  200,  200,    L),
     Page("GET",   "/key-evaluations/select",                         302,  200,  302,  302,  302,  302,  302,  302,  302,  302,    L),
     Page("POST",  "/key-evaluations",                                302,  422,  302,  302,  302,  302,  302,  302,  302,  302,    L,

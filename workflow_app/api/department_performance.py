@@ -1,15 +1,17 @@
 """部门整体绩效 (whole-department performance): start a year's cases, list, read (goal versions, diff, score),
-and the self-evaluation report PDF. The steps themselves go through the generic task endpoints
+the self-evaluation report PDF, and the annual goals as 部门整体支出绩效目标表 (PDF, Excel, importing the sheet into
+the goal editor step). The steps themselves go through the generic task endpoints
 (`POST /api/v1/tasks/<id>/complete`)."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, request, send_file
 
 from ..json_provider import exact_number
 from ..models.department_performance import STATUS_LABELS, CaseStatus, DepartmentPerformance
 from ..services import department_performance as dp
+from ..services import department_performance_goal_table as goal_table
 from ..services.errors import Conflict
 from . import api_bp
 from .auth import current_actor
@@ -84,3 +86,29 @@ def department_performance_report(case_id: int):
 def _attachment(filename: str) -> str:
     from urllib.parse import quote
     return f"attachment; filename=\"report.pdf\"; filename*=UTF-8''{quote(filename)}"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@api_bp.get("/department-performance/<int:case_id>/goal-table.pdf")
+def department_goal_table_pdf(case_id: int):
+    table = goal_table.case_table(current_actor(), case_id)
+    return send_file(goal_table.pdf_stream(table), mimetype="application/pdf", as_attachment=True,
+                     download_name=goal_table.filename(table, "pdf"), max_age=0)
+
+
+@api_bp.get("/department-performance/<int:case_id>/goal-table.xlsx")
+def department_goal_table_xlsx(case_id: int):
+    table = goal_table.case_table(current_actor(), case_id)
+    return send_file(goal_table.to_xlsx(table), mimetype=XLSX, as_attachment=True,
+                     download_name=goal_table.filename(table, "xlsx"), max_age=0)
+
+
+@api_bp.post("/department-performance/<int:case_id>/goal-import")
+def department_goal_import(case_id: int):
+    """Read the file (multipart `file`) and answer the rows as `complete` takes them for draft_dept_goals;
+    nothing is stored."""
+    upload = request.files.get("file")
+    _task, goals = goal_table.import_into_case(current_actor(), case_id, upload.stream if upload else None)
+    return jsonify_ok(goal_table.imported_json(goals))

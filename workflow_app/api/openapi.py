@@ -734,6 +734,25 @@ PATHS["/tasks/{id}/goal-import"] = {"post": {
     "responses": {"200": _json({"type": "object", "required": ["overall_goal", "indicators"], "properties": {
         "overall_goal": {"type": "string"}, "indicators": {"type": "array", "items": {"type": "object"}}}}),
         **_errors(401, 403, 404, 409, 422)}}}
+# 部门整体支出绩效目标表 (api/department_performance.py): the department's annual goals in and out, as the project's
+PATHS["/department-performance/{id}/goal-table.pdf"] = {"get": {
+    "summary": "The case's 部门整体支出绩效目标表 (the approved goal version, else the latest written) as PDF",
+    "parameters": [_ID], "responses": {**_PDF, **_errors(*_STD)}}}
+PATHS["/department-performance/{id}/goal-table.xlsx"] = {"get": {
+    "summary": "The case's 部门整体支出绩效目标表 as Excel, in the layout the import reads (the import template)",
+    "parameters": [_ID], "responses": {**_XLSX_FILE, **_errors(*_STD)}}}
+PATHS["/department-performance/{id}/goal-import"] = {"post": {
+    "summary": "Read a 部门整体支出绩效目标表 Excel file for the case's draft_dept_goals step: the rows as `complete` "
+               "takes them (nothing stored; the import is audited); every bad row in `fields` as \"第N行\"; "
+               "409 when the goals are not being drafted",
+    "parameters": [_ID],
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"200": _json({"type": "object", "required": ["overall_goal", "amount", "indicators"], "properties": {
+        "overall_goal": {"type": "string"},
+        "amount": {"type": ["string", "null"], "description": "部门预算总额（万元） as written in the sheet"},
+        "indicators": {"type": "array", "items": {"type": "object"}}}}),
+        **_errors(401, 403, 404, 409, 422)}}}
 # -- 绩效运行监控 (in-year monitoring, api/monitoring.py) -----------------------------------------------------------
 _MONEY_OR_NULL = {"type": ["number", "null"], "description": "万元, two decimals"}
 _OUTCOMES = ["continue", "correct", "adjust", "suspend", "stop"]

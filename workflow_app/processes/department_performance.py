@@ -6,7 +6,9 @@ self-evaluation report goes to 人大 in August.
 The domain behaviour is in services/department_performance.py (+ department_performance_scoring.py); this module
 declares what the generic code needs to know. Files of this process: bpmn/department_performance.bpmn,
 forms/department_performance.py, models/department_performance.py, templates/processes/department_performance/,
-templates/pdf/department_performance_report.html, web/department_performance.py, api/department_performance.py.
+templates/pdf/department_performance_report.html, web/department_performance.py, api/department_performance.py;
+the annual goals as 部门整体支出绩效目标表 (PDF, Excel, import): services/department_performance_goal_table.py,
+templates/pdf/department_goal_table.html.
 """
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ self-evaluation report that goes to 人大 in August (`finished_reports`, `repor
 Files of this process: bpmn/department_performance.bpmn, forms/department_performance.py,
 models/department_performance.py, this module and department_performance_scoring.py,
 api/department_performance.py, web/department_performance.py, templates/processes/department_performance/,
-templates/pdf/department_performance_report.html; its declaration for the generic code is
+templates/pdf/department_performance_report.html, department_performance_goal_table.py (the goal table in and
+out); its declaration for the generic code is
 processes/department_performance.py.
 """
 from __future__ import annotations

@@ -4,10 +4,14 @@ draft, and offered for disclosure (信息公开) as the goal review's publicatio
 One layout everywhere, as the bureau prints it with the department budget: 项目名称, 主管部门, 实施单位,
 资金情况（万元）, 总体目标, then the indicator table 一级指标 / 二级指标 / 三级指标 / 运算符 / 指标值 / 计量单位 /
 权重. The Excel export is the import's template: a department fills the same sheet (or edits an exported one).
+
+The sheet writer and reader (`write_sheet`, `read_sheet`) take a `SheetLayout`: the columns, the indicator system
+and the editor's row form. The project's table is `PROJECT_SHEET`; 部门整体绩效 prints its annual goals with its own
+layout through the same code (services/department_performance_goal_table.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -33,12 +37,57 @@ from .goal_review import GOAL_REVIEW
 
 KIND = "goal_table"
 FUND_SOURCES = {"general": "一般公共预算", "fund": "政府性基金预算", "state_capital": "国有资本经营预算"}
-INDICATOR_HEADERS = ["一级指标", "二级指标", "三级指标", "运算符", "指标值", "计量单位", "权重", "允许负值"]
-WIDTHS = [14, 20, 30, 8, 16, 10, 8, 9]
 OPERATOR_ALIASES = {"≥": ">=", "≤": "<=", "＝": "=", "＞=": ">=", "＜=": "<="}
 YES = {"是", "Y", "y", "yes", "true", "1", "TRUE", "√"}
 MAX_ROWS = 100
 MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the indicator table: its header, the row form's field it fills, its width in Excel.
+    kind: "text" as written; "value" text even when it looks like a number (指标值: "3000" stays "3000");
+    "number" the form's parsed value (权重); "flag" 是 or blank (允许负值)."""
+
+    header: str
+    key: str
+    width: int
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """What one kind of goal table is in Excel: what differs between the project's and the department's."""
+
+    sheet_title: str
+    template_name: str                          # in the messages: "请使用导出的<template_name>模板"
+    columns: tuple[Column, ...]
+    levels: Mapping[str, Sequence[str]]         # 一级 → 二级 (the dropdowns)
+    operators: Sequence[str]
+    row_form: Callable[[], type]                # the editor's row form (imported late: forms import the app)
+    overall_labels: tuple[str, ...]             # the label cell of the overall goal row
+    amount_labels: tuple[str, ...]              # how the label cell of the money row starts
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def letter(self, key: str) -> str | None:
+        return next((chr(65 + n) for n, c in enumerate(self.columns) if c.key == key), None)
+
+
+def _project_row_form() -> type:
+    from forms.goal_review import IndicatorForm  # noqa: PLC0415 - the editor's own row rules, one place
+    return IndicatorForm
+
+
+PROJECT_SHEET = SheetLayout(
+    sheet_title="绩效目标表", template_name="绩效目标表",
+    columns=(Column("一级指标", "level1", 14), Column("二级指标", "level2", 20), Column("三级指标", "name", 30),
+             Column("运算符", "operator", 8), Column("指标值", "target", 16, "value"), Column("计量单位", "unit", 10),
+             Column("权重", "weight", 8, "number"), Column("允许负值", "allow_negative", 9, "flag")),
+    levels=LEVELS, operators=tuple(OPERATORS), row_form=_project_row_form,
+    overall_labels=("总体目标",), amount_labels=("资金情况",))
 
 
 def merged_spans(items: list[Any], *keys: Callable[[Any], Any]) -> list[tuple[int, ...]]:
@@ -55,6 +104,14 @@ def merged_spans(items: list[Any], *keys: Callable[[Any], Any]) -> list[tuple[in
             return length
         result.append(tuple(run(key) for key in keys))
     return result
+
+
+def merged_rows(items: Sequence[Any]) -> list[tuple[Any, int, int]]:
+    """(indicator, rowspan of its 一级指标 cell, rowspan of its 二级指标 cell) in the table's order; a span of
+    0: the cell above covers it (consecutive rows of the same category print as one merged cell)."""
+    items = list(items)
+    return [(item, *spans) for item, spans in zip(
+        items, merged_spans(items, lambda i: i.level1, lambda i: (i.level1, i.level2)), strict=True)]
 
 
 @dataclass
@@ -77,10 +134,7 @@ class GoalTable:
         return (self.project.competent_department or self.project.department).name
 
     def printed_rows(self) -> list[tuple[Any, int, int]]:
-        """(indicator, rowspan of its 一级指标 cell, rowspan of its 二级指标 cell) in the table's order."""
-        items = list(self.version.indicators) if self.version else []
-        return [(item, *spans) for item, spans in zip(
-            items, merged_spans(items, lambda i: i.level1, lambda i: (i.level1, i.level2)))]
+        return merged_rows(self.version.indicators if self.version else [])
 
     @property
     def fund_source(self) -> str:
@@ -164,24 +218,28 @@ def _number(value: Decimal | None) -> int | float | Decimal | None:
     return int(value) if value == value.to_integral_value() else value
 
 
-def to_xlsx(table: GoalTable) -> BytesIO:
-    """The goal table as one sheet in the printed layout; also the import template."""
-    project, version = table.project, table.version
+LabelRow = list[tuple[str, Any, int]]     # (label, value, columns the value spans) across one row
+
+
+def write_sheet(layout: SheetLayout, title: str, label_rows: list[LabelRow], overall: tuple[str, str],
+                indicators: Sequence[Any]) -> BytesIO:
+    """A goal table as one sheet in the printed layout: the title, the label rows (name, department, money),
+    the overall goal, then the indicator table; also the import's template (`read_sheet` reads it back)."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "绩效目标表"
+    sheet.title = layout.sheet_title
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="center")
     fill = PatternFill("solid", fgColor="F0F0F0")
-    last = len(INDICATOR_HEADERS)
+    last = len(layout.columns)
 
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    sheet.cell(1, 1, f"{project.fiscal_year}年度项目绩效目标表").font = Font(bold=True, size=14)
+    sheet.cell(1, 1, title).font = Font(bold=True, size=14)
     sheet.cell(1, 1).alignment = Alignment(horizontal="center")
 
-    def label_row(row: int, pairs: list[tuple[str, Any, int]]) -> None:
+    def label_row(row: int, pairs: LabelRow) -> None:
         column = 1
         for label, value, span in pairs:
             sheet.cell(row, column, label).font = bold
@@ -190,40 +248,59 @@ def to_xlsx(table: GoalTable) -> BytesIO:
             sheet.cell(row, column + 1, value)
             column += span + 1
 
-    label_row(2, [("项目名称", project.name, 3), ("项目编码", project.code, 3)])
-    label_row(3, [("主管部门", table.competent, 3), ("实施单位", project.department.name, 3)])
-    label_row(4, [("资金情况（万元）", _number(table.amount), 3), ("资金来源", table.fund_source, 3)])
-    label_row(5, [("总体目标", version.overall_goal if version else "", last - 1)])
-    sheet.row_dimensions[5].height = 60
-    for column, header in enumerate(INDICATOR_HEADERS, 1):
-        cell = sheet.cell(6, column, header)
+    for row, pairs in enumerate(label_rows, 2):
+        label_row(row, pairs)
+    overall_row = 2 + len(label_rows)
+    label_row(overall_row, [(overall[0], overall[1], last - 1)])
+    sheet.row_dimensions[overall_row].height = 60
+    header = overall_row + 1
+    for column, text in enumerate(layout.headers, 1):
+        cell = sheet.cell(header, column, text)
         cell.font, cell.fill = bold, fill
-    row = 7
-    for indicator in (version.indicators if version else []):
-        values = [indicator.level1, indicator.level2, indicator.name, indicator.operator, indicator.target,
-                  indicator.unit, _number(indicator.weight), "是" if indicator.allow_negative else ""]
-        for column, value in enumerate(values, 1):
+    row = header + 1
+    for indicator in indicators:
+        for column, spec in enumerate(layout.columns, 1):
+            value = getattr(indicator, spec.key)
+            if spec.kind == "number":
+                value = _number(value)
+            elif spec.kind == "flag":
+                value = "是" if value else ""
             cell = sheet.cell(row, column, value)
-            if column == 5:
+            if spec.kind == "value":
                 cell.number_format = "@"   # 指标值 is text: "3000" stays "3000", 明显提升 stays words
         row += 1
     # The template's choices as dropdowns (the import checks them again: a typed value is still reported).
-    last_row = max(row, 7) + MAX_ROWS
-    for column, choices in ((1, list(LEVELS)), (2, [l2 for l2s in LEVELS.values() for l2 in l2s]),
-                            (4, list(OPERATORS))):
+    first, last_row = header + 1, max(row, header + 1) + MAX_ROWS
+    for key, choices in (("level1", list(layout.levels)),
+                         ("level2", [l2 for l2s in layout.levels.values() for l2 in l2s]),
+                         ("operator", list(layout.operators))):
+        letter = layout.letter(key)
+        if letter is None:
+            continue
         validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         sheet.add_data_validation(validation)
-        validation.add(f"{chr(64 + column)}7:{chr(64 + column)}{last_row}")
-    for r in range(2, max(row, 7)):
+        validation.add(f"{letter}{first}:{letter}{last_row}")
+    for r in range(2, max(row, header + 1)):
         for c in range(1, last + 1):
             sheet.cell(r, c).border = border
             sheet.cell(r, c).alignment = wrap
-    for column, width in enumerate(WIDTHS, 1):
-        sheet.column_dimensions[chr(64 + column)].width = width
+    for column, spec in enumerate(layout.columns, 1):
+        sheet.column_dimensions[chr(64 + column)].width = spec.width
     out = BytesIO()
     book.save(out)
     out.seek(0)
     return out
+
+
+def to_xlsx(table: GoalTable) -> BytesIO:
+    """The project's goal table as one sheet in the printed layout; also the import template."""
+    project, version = table.project, table.version
+    return write_sheet(
+        PROJECT_SHEET, f"{project.fiscal_year}年度项目绩效目标表",
+        [[("项目名称", project.name, 3), ("项目编码", project.code, 3)],
+         [("主管部门", table.competent, 3), ("实施单位", project.department.name, 3)],
+         [("资金情况（万元）", _number(table.amount), 3), ("资金来源", table.fund_source, 3)]],
+        ("总体目标", version.overall_goal if version else ""), version.indicators if version else [])
 
 
 # -- Excel in ---------------------------------------------------------------------------------------------------------
@@ -231,7 +308,7 @@ def to_xlsx(table: GoalTable) -> BytesIO:
 class ImportedGoals:
     overall_goal: str
     indicators: list[dict[str, Any]]
-    amount: str = ""          # 资金情况（万元） as written: the 二上 form's amount, checked there on submission
+    amount: str = ""          # the money row as written: the form's amount, checked there on submission
 
     def formdata(self) -> MultiDict:
         """As the indicator editor posts it (the draft form's fields), to show the rows for review."""
@@ -256,11 +333,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_xlsx(stream: Any) -> ImportedGoals:
-    """Read a goal table sheet (the export's layout). Every bad row is reported with its row number and the
-    reason (Invalid, fields keyed "第N行"); nothing is returned half: either every row is good or none is used."""
-    from forms.goal_review import IndicatorForm  # noqa: PLC0415 - the editor's own row rules, one place
-
+def read_sheet(layout: SheetLayout, stream: Any) -> ImportedGoals:
+    """Read a goal table sheet (the export's layout). Every bad row is reported with its row number, the column
+    and the reason (Invalid, fields keyed "第N行"); nothing is returned half: either every row is good or none is
+    used."""
+    row_form = layout.row_form()
+    template = f"请使用导出的{layout.template_name}模板"
+    width = len(layout.columns)
     data = stream.read(MAX_FILE_BYTES + 1)
     if not data:
         raise Invalid("请选择要导入的 Excel 文件（.xlsx）", {"file": ["请选择文件"]})
@@ -270,40 +349,44 @@ def read_xlsx(stream: Any) -> ImportedGoals:
         sheet = load_workbook(BytesIO(data), read_only=True, data_only=True).worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, AttributeError) as error:
-        raise Invalid("不是有效的 Excel 文件（.xlsx），请使用导出的绩效目标表模板", {"file": ["文件格式不正确"]}) from error
+        raise Invalid(f"不是有效的 Excel 文件（.xlsx），{template}", {"file": ["文件格式不正确"]}) from error
     overall, amount = "", ""
     header = None
     for number, row in enumerate(rows, 1):
         first = _text(row[0]) if row else ""
-        if first == "总体目标":
+        if first in layout.overall_labels:
             overall = next((_text(v) for v in row[1:] if _text(v)), "")
-        if first.startswith("资金情况"):
+        if first.startswith(layout.amount_labels):
             amount = _text(row[1]) if len(row) > 1 else ""
-        if first == "一级指标" and header is None:
+        if first == layout.columns[0].header and header is None:
             header = number
             break
     if header is None:
-        raise Invalid("找不到指标表的表头（一级指标、二级指标、三级指标……），请使用导出的绩效目标表模板",
+        raise Invalid(f"找不到指标表的表头（{'、'.join(layout.headers[:3])}……），{template}",
                       {"file": ["缺少表头行"]})
+    headers = {c.key: c.header for c in layout.columns}
     problems: dict[str, list[str]] = {}
     indicators: list[dict[str, Any]] = []
     for number, row in enumerate(rows[header:], header + 1):
-        cells = [_text(v) for v in (list(row) + [None] * len(INDICATOR_HEADERS))[:len(INDICATOR_HEADERS)]]
-        if not any(cells):
+        cells = dict(zip(headers, (_text(v) for v in (list(row) + [None] * width)[:width])))
+        if not any(cells.values()):
             continue
-        level1, level2, name, operator, target, unit, weight, negative = cells
-        operator = OPERATOR_ALIASES.get(operator, operator)
-        form = IndicatorForm(formdata=MultiDict({
-            "level1": level1, "level2": level2, "name": name, "operator": operator, "target": target,
-            "unit": unit, "weight": weight, **({"allow_negative": "y"} if negative in YES else {})}), meta={"csrf": False})
+        if "operator" in cells:
+            cells["operator"] = OPERATOR_ALIASES.get(cells["operator"], cells["operator"])
+        formdata = MultiDict({key: value for key, value in cells.items()
+                              if next(c for c in layout.columns if c.key == key).kind != "flag"})
+        formdata.update({c.key: "y" for c in layout.columns if c.kind == "flag" and cells[c.key] in YES})
+        form = row_form(formdata=formdata, meta={"csrf": False})
         if not form.validate():
-            reasons = [f"{form[field].label.text}：{message}" for field, messages in form.errors.items()
-                       for message in messages]
-            problems[f"第{number}行"] = reasons
+            # The column as the sheet names it (the editor's label may differ: 比较 is the sheet's 运算符); a value
+            # that did not even parse (权重 "abc") says only that, not also that it is out of range.
+            problems[f"第{number}行"] = [
+                f"{headers.get(field, form[field].label.text)}：{str(message).rstrip('。')}"
+                for field, messages in form.errors.items() for message in (form[field].process_errors or messages)]
             continue
-        indicators.append({"level1": level1, "level2": level2, "name": name.strip(), "operator": operator,
-                           "target": target.strip(), "unit": unit.strip(), "weight": form.weight.data,
-                           "allow_negative": bool(form.allow_negative.data)})
+        indicators.append({c.key: (form[c.key].data if c.kind == "number" else
+                                   bool(form[c.key].data) if c.kind == "flag" else cells[c.key])
+                           for c in layout.columns})
     if problems:
         raise Invalid(f"{len(problems)} 行有误，未导入任何内容：" + "；".join(
             f"{where}：{'，'.join(reasons)}" for where, reasons in problems.items()), problems)
@@ -312,6 +395,11 @@ def read_xlsx(stream: Any) -> ImportedGoals:
     if len(indicators) > MAX_ROWS:
         raise Invalid(f"指标最多{MAX_ROWS}个", {"file": [f"指标最多{MAX_ROWS}个"]})
     return ImportedGoals(overall, indicators, amount)
+
+
+def read_xlsx(stream: Any) -> ImportedGoals:
+    """Read a project goal table sheet (see `read_sheet`)."""
+    return read_sheet(PROJECT_SHEET, stream)
 
 
 # -- importing into a draft task ----------------------------------------------------------------------------------------

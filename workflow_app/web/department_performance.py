@@ -1,12 +1,13 @@
 """Pages of 部门整体绩效: the list of a year's cases (the performance section sees every department's, a
 department its own) with the start of the year's cases, one case (goal versions and their diff, the score
-breakdown, the opinions) and its self-evaluation report PDF. The steps' own pages are the generic task pages
+breakdown, the opinions) and its self-evaluation report PDF; the annual goals as 部门整体支出绩效目标表 (PDF, Excel)
+and importing that sheet into the goal editor step. The steps' own pages are the generic task pages
 with this process's templates (templates/processes/department_performance/)."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import LazyString, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,8 +16,10 @@ from ..extensions import db
 from ..models import Department, HumanTask, TaskState
 from ..models.department_performance import LEVELS, STATUS_LABELS, CaseStatus
 from ..services import department_performance as dp, policy
+from ..services import department_performance_goal_table as goal_table
 from ..services.department_performance_scoring import category_points
 from ..services.errors import Conflict, Forbidden, Invalid
+from .tasks import _redisplay, _task_page
 
 bp = Blueprint("department_performance", __name__)
 PAGE_SIZE = 50
@@ -104,3 +107,43 @@ def report(case_id: int):
     from urllib.parse import quote
     return Response(dp.report_pdf(case), mimetype="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=\"report.pdf\"; filename*=UTF-8''{quote(dp.report_filename(case))}"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/department-performance/<int:case_id>/goal-table.pdf")
+@login_required
+def goal_table_pdf(case_id: int):
+    table = goal_table.case_table(actor(), case_id)
+    return send_file(goal_table.pdf_stream(table), mimetype="application/pdf", as_attachment=True,
+                     download_name=goal_table.filename(table, "pdf"), max_age=0)
+
+
+@bp.get("/department-performance/<int:case_id>/goal-table.xlsx")
+@login_required
+def goal_table_xlsx(case_id: int):
+    table = goal_table.case_table(actor(), case_id)
+    return send_file(goal_table.to_xlsx(table), mimetype=XLSX, as_attachment=True,
+                     download_name=goal_table.filename(table, "xlsx"), max_age=0)
+
+
+@bp.post("/department-performance/<int:case_id>/goal-import")
+@login_required
+def goal_import(case_id: int):
+    """The sheet into the goal editor: its rows shown for review (nothing stored until the editor is submitted),
+    or the editor again with every bad row listed."""
+    try:
+        task = goal_table.draft_task(actor(), case_id)
+    except (Conflict, Forbidden) as error:      # a case one may see but not draft: back to it, with the reason
+        flash(error.message, "warning")
+        return redirect(url_for("department_performance.detail", case_id=case_id))
+    upload = request.files.get("file")
+    try:
+        _task, goals = goal_table.import_into_case(actor(), case_id,
+                                                   upload.stream if upload and upload.filename else None)
+    except Invalid as error:
+        flash(_("未导入：%(reason)s", reason=error.message), "danger")
+        return _task_page(task.id, status=422, import_errors=error.fields)
+    flash(_("已从 Excel 读入 %(n)s 个指标：请核对后点“提交”（提交前不会保存）。", n=len(goals.indicators)), "success")
+    return _redisplay(task.id, goals.formdata(), 200)
