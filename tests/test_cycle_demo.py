@@ -73,6 +73,8 @@ def test_the_pages_show_the_seeded_cycle(app, browser):
     assert "第五次全国经济普查县级经费" in jxk.get("/key-evaluations").get_data(as_text=True)
     self_evaluations = jxk.get("/self-evaluations?year=2027").get_data(as_text=True)
     assert "城乡居民就业技能培训补贴" in self_evaluations and "99.53" in self_evaluations   # 人社局's, submitted
+    queue = jxk.get("/tasks?scope=group").get_data(as_text=True)       # its 财政复核 waits for the section
+    assert "财政复核自评表" in queue and "城乡居民就业技能培训补贴" in queue
     applied = jxk.get("/result-applications?budget_year=2028").get_data(as_text=True)
     assert "2027-RSJ-001" in applied and "2027-TJJ-001" in applied and "优先保障" in applied
     packages = jxk.get("/npc-packages").get_data(as_text=True)

@@ -226,7 +226,8 @@ def _monitoring() -> int:
 
 # -- 3. 单位自评 and 重点评价 ------------------------------------------------------------------------------
 def _self_evaluations() -> int:
-    """The year's self-evaluation round opened by 绩效科: a 自评表 per approved project, waiting for its filer."""
+    """The year's self-evaluation round opened by 绩效科: a 自评表 per approved project, waiting for its filer;
+    人社局's submitted and chosen for 财政复核."""
     if db.session.scalars(select(EvaluationRound).where(EvaluationRound.fiscal_year == YEAR)).first():
         return 0
     with _eager():
@@ -240,6 +241,8 @@ def _self_evaluations() -> int:
     filer, head = REVIEWED[SELF_EVALUATED][:2]
     _do(evaluation.instance_id, "fill_evaluation", filer, copy.deepcopy(SELF_EVALUATION))
     _do(evaluation.instance_id, "evaluation_signoff", head, {"approved": True, "opinion": "同意报送"})
+    # Every row at full marks: 绩效科 lists it for 财政复核, whose task then waits in the section's 可认领 queue.
+    self_evaluation.choose_for_recheck(_user("jxk"), evaluation.id)
     return added
 
 
