@@ -243,3 +243,21 @@ def test_the_process_declares_its_labels_and_deadline(app):
     assert module.key == KEY and registry.due_days()[f"{KEY}:recheck_evaluation"] == 15
     assert registry.task_title_en("recheck_evaluation", "财政复核自评表") == "Re-check the self-evaluation form"
     assert registry.process_name_en(KEY, "财政复核") == "Finance re-check of a self-evaluation"
+
+
+def test_everyone_in_the_section_is_told_of_a_drawn_table_not_only_the_drawer(app, api):
+    from workflow_app.services.org import create_user
+    with app.app_context():
+        create_user("jxk2", "password-2", ["performance_section"], "czj-jxk", "绩效科 李干部")
+        db.session.commit()
+        db.session.remove()
+    flow, honest, uncritical = two_submitted(app, api)
+    _draw(flow, honest["round_id"], count=0)                       # the flagged table only
+    task_id = _recheck_tasks(flow.jxk)[0]["id"]
+    with app.app_context():
+        told = set(db.session.scalars(select(User.username).join(Notification, Notification.user_id == User.id)
+                                      .where(Notification.task_id == task_id, Notification.kind == "new_task")))
+        db.session.remove()
+    assert told == {"jxk", "jxk2"}                                  # and no department
+    other = api("jxk2", "password-2")
+    assert _recheck_tasks(other) and _recheck_tasks(other, "mine") == []   # in the queue, unheld

@@ -226,9 +226,11 @@ class Started:
 
 
 def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project: Project | None, *,
-                            department_id: int | None = None) -> Started:
+                            department_id: int | None = None, starter_holds: bool = True) -> Started:
     """Start an instance inside the caller's transaction (domain services wrap this). `department_id`: the
-    department an instance without a project concerns (its department lanes' queue), when not the starter's."""
+    department an instance without a project concerns (its department lanes' queue), when not the starter's.
+    `starter_holds=False`: the first tasks wait in their queue for whoever takes them (and all its people are
+    told), for work the starter hands out rather than does."""
     definition = deployment.latest_definition(key)
     data = check_start_data(data)
     hooks = hooks_for(key)
@@ -249,7 +251,7 @@ def start_instance_unlocked(actor: User, key: str, data: dict[str, Any], project
     db.session.flush()
     # The first tasks go to the starter when they may take them (the filer who starts a goal review drafts it).
     tasks = sync_human_tasks(instance, run, project, new_instance=True,
-                             holders={"*": actor})
+                             holders={"*": actor} if starter_holds else None)
     audit.record("start", actor, instance_id=instance.id, object_type="process", object_id=key,
                  after={"version": definition.version, "project_id": instance.project_id})
     hooks.after_step(instance, run, None)

@@ -52,13 +52,12 @@ def start_for(actor: User, evaluations: list[SelfEvaluation]) -> int:
             SelfEvaluation.id == evaluation.id).with_for_update()).scalar_one()
         if current is not None or evaluation.recheck_instance_id is not None:
             continue
+        # A draw is the section's shared work: the task waits unclaimed in the performance section's queue
+        # (认领 takes one) and everyone in the section is told, not only the one who drew.
         begun = instances.start_instance_unlocked(actor, SELF_EVALUATION_RECHECK,
-                                                  {"self_evaluation_id": evaluation.id}, evaluation.project)
+                                                  {"self_evaluation_id": evaluation.id}, evaluation.project,
+                                                  starter_holds=False)
         evaluation.recheck_instance_id = begun.instance.id
-        for task in begun.tasks:
-            # The generic start hands the first task to its starter; a draw is the section's shared work, so
-            # the tasks wait unclaimed in the performance section's queue (认领 takes one).
-            task.claimed_by = None
         started += 1
     return started
 
