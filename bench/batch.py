@@ -27,13 +27,10 @@ sys.path[:] = [p for p in sys.path if p not in ("", _HERE)] + [_HERE]  # bench/h
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchlib import REPO, VENV_BIN, app_env, database, make_app, rss_mb, header, table, verdict  # noqa: E402
-from benchlib import load_note  # noqa: E402
+from benchlib import app_env, database, make_app, rss_mb, header, table, verdict  # noqa: E402
+from benchlib import load_note, start_celery_workers, stop_processes, wait_for_workers  # noqa: E402
 
 TASK_NAME = "workflow_app.start_instances_batch"
 SIGNATURE = "start_instances_batch(process_key: str, items: list[dict], username: str, chunk_key: str | None = None)"
@@ -91,14 +88,7 @@ def run_batch(db, args) -> dict:
     env = app_env(db, CELERY_BROKER_URL=args.broker)
     procs, logs = [], []
     try:
-        for n in range(args.workers):
-            log = tempfile.NamedTemporaryFile("w", prefix=f"wf-celery-{n}-", suffix=".log", delete=False)
-            logs.append(log)
-            procs.append(subprocess.Popen(
-                [str(VENV_BIN / "celery"), "-A", "workflow_app.celery_entry", "worker", "-n", f"bench{n}@%h",
-                 "-Q", queue, "--concurrency", str(args.concurrency), "--loglevel", "warning",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        procs, logs = start_celery_workers(env, args.workers, args.concurrency, "bench", queue)
         wait_for_workers(celery_app, args.workers, procs, logs)
         registered = celery_app.control.inspect(timeout=5).registered() or {}
         if not all(TASK_NAME in tasks for tasks in registered.values()):
@@ -156,36 +146,13 @@ def run_batch(db, args) -> dict:
         print(f"  {db.kind}: {args.count} instances in {seconds:.1f} s (enqueue {enqueue:.2f} s)", flush=True)
         return {"seconds": seconds, "enqueue": enqueue, "rss": rss}
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for log in logs:
-            log.close()
+        stop_processes(procs, logs)
         try:
             client = redis.Redis.from_url(args.broker)
             client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
             client.close()
         except Exception:  # noqa: BLE001 - best effort cleanup of our own queue
             pass
-
-
-def wait_for_workers(celery_app, expected: int, procs, logs, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            text = "\n".join(Path(l.name).read_text()[-2000:] for l in logs)
-            raise SystemExit(f"a celery worker exited at start:\n{text}")
-        replies = celery_app.control.ping(timeout=1) or []
-        if len(replies) >= expected:
-            return
-        time.sleep(0.5)
-    raise SystemExit(f"celery workers did not answer within {timeout} s; logs: {[l.name for l in logs]}")
 
 
 if __name__ == "__main__":

@@ -291,6 +291,52 @@ class Gunicorn:
         self.stop()
 
 
+# -- Celery workers -------------------------------------------------------------------------------
+def start_celery_workers(env: dict[str, str], count: int, concurrency: int, name: str,
+                         queue: str | None = None) -> tuple[list[subprocess.Popen], list[Any]]:
+    """`count` worker processes of the product (`celery -A workflow_app.celery_entry worker`), each logging to a
+    file of its own; stop them with `stop_processes`."""
+    procs: list[subprocess.Popen] = []
+    logs: list[Any] = []
+    for n in range(count):
+        log = tempfile.NamedTemporaryFile("w", prefix=f"wf-{name}-celery-{n}-", suffix=".log", delete=False)
+        logs.append(log)
+        procs.append(subprocess.Popen(
+            [str(VENV_BIN / "celery"), "-A", "workflow_app.celery_entry", "worker", "-n", f"{name}{n}@%h",
+             *(["-Q", queue] if queue else []), "--concurrency", str(concurrency), "--loglevel", "warning",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+    return procs, logs
+
+
+def wait_for_workers(celery_app, expected: int, procs, logs, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            text = "\n".join(Path(log.name).read_text()[-2000:] for log in logs)
+            raise SystemExit(f"a celery worker exited at start:\n{text}")
+        replies = celery_app.control.ping(timeout=1) or []
+        if len(replies) >= expected:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"celery workers did not answer within {timeout} s; logs: {[log.name for log in logs]}")
+
+
+def stop_processes(procs, logs) -> None:
+    """SIGTERM (a warm shutdown for Celery), SIGKILL after 30 s; then close their logs."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    for log in logs:
+        log.close()
+
+
 # -- API client -----------------------------------------------------------------------------------
 class _Response:
     def __init__(self, status: int, content: bytes) -> None:

@@ -30,14 +30,11 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-from benchlib import (PASSWORD, REPO, VENV_BIN, Samples, app_env, database, header, load_note, make_app,  # noqa: E402
-                      table, verdict)
+from benchlib import (PASSWORD, Samples, app_env, database, header, load_note, make_app,  # noqa: E402
+                      start_celery_workers, stop_processes, table, verdict, wait_for_workers)
 
 DEPARTMENTS = ("rsj", "slj", "tjj", "xmz", "cjl")
 INDICATORS = [("产出指标", "数量指标", "培训人次", ">=", "3000", "人次", 40),
@@ -199,14 +196,7 @@ def run(db, args) -> dict:
     env = app_env(db, CELERY_BROKER_URL=broker)
     procs, logs = [], []
     try:
-        for n in range(0 if args.board_only else args.workers):
-            log = tempfile.NamedTemporaryFile("w", prefix=f"wf-mon-celery-{n}-", suffix=".log", delete=False)
-            logs.append(log)
-            procs.append(subprocess.Popen(
-                [str(VENV_BIN / "celery"), "-A", "workflow_app.celery_entry", "worker", "-n", f"benchmon{n}@%h",
-                 "--concurrency", str(args.concurrency), "--loglevel", "warning",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        procs, logs = start_celery_workers(env, 0 if args.board_only else args.workers, args.concurrency, "benchmon")
         from workflow_app.worker import celery_app
         if not args.board_only:
             wait_for_workers(celery_app, args.workers, procs, logs)
@@ -248,7 +238,7 @@ def run(db, args) -> dict:
         print(f"  {db.kind}: round of {args.count} started in {seconds:.1f} s (request {request_seconds:.2f} s)",
               flush=True)
     finally:
-        stop(procs, logs)
+        stop_processes(procs, logs)
         try:
             client.delete("celery")
             client.close()
@@ -293,33 +283,6 @@ def measure_board(app, round_id: int, runs: int, headers: dict[str, str]) -> dic
         result[name] = samples
         print(f"  {name}: p50 {samples.median:.1f} ms, p95 {samples.p(95):.1f} ms", flush=True)
     return result
-
-
-def stop(procs, logs) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    for log in logs:
-        log.close()
-
-
-def wait_for_workers(celery_app, expected: int, procs, logs, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            text = "\n".join(Path(l.name).read_text()[-2000:] for l in logs)
-            raise SystemExit(f"a celery worker exited at start:\n{text}")
-        replies = celery_app.control.ping(timeout=1) or []
-        if len(replies) >= expected:
-            return
-        time.sleep(0.5)
-    raise SystemExit(f"celery workers did not answer within {timeout} s; logs: {[l.name for l in logs]}")
 
 
 if __name__ == "__main__":
