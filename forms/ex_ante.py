@@ -18,7 +18,7 @@ from workflow_app.models.ex_ante import (BASES, CONCLUSION_LABELS, DIMENSIONS, I
                                          display_labels)
 from workflow_app.services import ex_ante_scoring
 
-from . import TaskForm
+from . import TaskForm, common
 from .fields import DecisionField, MaxChars
 
 RECOMMENDATIONS = list(display_labels(CONCLUSION_LABELS).items())
@@ -70,16 +70,8 @@ class SelfAssessForm(TaskForm):
         return {}
 
 
-class HeadSignoffForm(TaskForm):
-    approved = DecisionField(_l("审核结论"), yes=_l("同意报送"), no=_l("退回修改"))
-    opinion = TextAreaField(_l("意见"), validators=[MaxChars(5000)])
-
-    def validate_opinion(self, field) -> None:
-        if self.approved.data is False and not (field.data or "").strip():
-            raise ValidationError(_l("退回时请写明理由"))
-
-    def to_task_data(self) -> dict[str, Any]:
-        return {"signoff_approved": self.approved.data}
+class HeadSignoffForm(common.HeadSignoffForm):
+    """部门负责人签发 of the assessment (the shared sign-off, as worded there)."""
 
 
 class OrganizeReviewForm(TaskForm):

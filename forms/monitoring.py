@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from workflow_app.models.monitoring import CAUSES, LIKELIHOODS, OUTCOMES, OUTCOMES_NEEDING_REASON
 
 from . import TaskForm
+from .common import HeadSignoffForm
 from .fields import AmountField, DecisionField, MaxChars
 from .goal_review import DraftGoalsForm, IndicatorForm
 
@@ -107,16 +108,8 @@ class FillReportForm(TaskForm):
         return {}   # the 监控表 is stored by the service; nothing for the gateways
 
 
-class SignoffForm(TaskForm):
+class SignoffForm(HeadSignoffForm):
     approved = DecisionField(_l("部门审核"), yes=_l("同意报送"), no=_l("退回修改"))
-    opinion = TextAreaField(_l("意见"), validators=[MaxChars(5000)])
-
-    def validate_opinion(self, field) -> None:
-        if self.approved.data is False and not (field.data or "").strip():
-            raise ValidationError(_l("退回时请写明理由"))
-
-    def to_task_data(self) -> dict[str, Any]:
-        return {"signoff_approved": self.approved.data}
 
 
 class BusinessReviewForm(TaskForm):

@@ -9,9 +9,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
 from . import TaskForm
+from .common import HeadSignoffForm
 from .fields import AmountField, DecisionField, MaxChars
 
 LEVEL_CHOICES = [("", _l("（请选择）")), ("达成", _l("达成年度指标")), ("部分达成", _l("部分达成并具有一定效果")),
@@ -50,13 +51,5 @@ class FillEvaluationForm(EvaluationFigures):
         return {}
 
 
-class SignoffForm(TaskForm):
+class SignoffForm(HeadSignoffForm):
     approved = DecisionField(_l("审核结论"), yes=_l("同意报送财政"), no=_l("退回修改"))
-    opinion = TextAreaField(_l("意见"), validators=[MaxChars(5000)])
-
-    def validate_opinion(self, field) -> None:
-        if self.approved.data is False and not (field.data or "").strip():
-            raise ValidationError(_l("退回时请写明理由"))
-
-    def to_task_data(self) -> dict[str, Any]:
-        return {"signoff_approved": self.approved.data}

@@ -101,7 +101,7 @@ def round_page(round_id: int):
 @login_required
 def report_page(report_id: int):
     report = monitoring.get_report(actor(), report_id)
-    return render_template("processes/monitoring/report.html", report=report, form=FlaskForm(),
+    return render_template("processes/monitoring/report.html", report=report,
                            may_open_rectification=policy.may(actor(), "open_rectification"),
                            proposed_findings=monitoring.proposed_findings(report),
                            rectification_deadline=monitoring.default_rectification_deadline())
