@@ -481,6 +481,8 @@ def _build_npc_package(user: User, _obj: None) -> bool:
 def _see_npc_package(user: User, _obj: None) -> bool:
     """人大预工委 is among the supervisors (DOMAIN.md): they read what is sent to them."""
     return is_bureau_wide(user) or user.has_role(Role.SUPERVISOR.value)
+
+
 # -- budget execution (services/execution.py) ------------------------------------------------------
 @define("import_payments", Forbidden, "只有绩效科、财政业务科室和管理员可以导入支付数据")
 def _import_payments(user: User, _obj: None) -> bool:
